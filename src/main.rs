@@ -1,0 +1,58 @@
+//! nslab's entry point: parse the command line, run, turn the result into an exit status.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use nslab::cli::{Cli, Command};
+use nslab::{cli, doctor, inspect, lesson, logging, rootfs, sandbox, tui};
+
+fn main() -> ExitCode {
+    // The launcher must stay single-threaded and quiet: decide before anything else starts.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(sandbox::LAUNCHER_ARG) {
+        return exit(sandbox::launcher::main());
+    }
+
+    let cli = Cli::parse();
+    logging::init();
+    match run(cli) {
+        Ok(code) => exit(code),
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("nslab: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    let command = cli.command.unwrap_or(Command::Learn(cli::LearnArgs {
+        lesson: None,
+        step: None,
+    }));
+    match command {
+        Command::Learn(args) => tui::learn(args, cli.fresh, &cli.lesson_dirs),
+        Command::Run(args) => cli::run::run(args),
+        Command::Rootfs(args) => {
+            let info = rootfs::build(&rootfs::default_dir(), args.rebuild)?;
+            println!("{} (from {})", info.dir.display(), info.source);
+            Ok(0)
+        }
+        Command::Doctor => {
+            let report = doctor::Report::gather();
+            print!("{}", report.render());
+            Ok(if report.ready() { 0 } else { 1 })
+        }
+        Command::Lessons => lesson::cli::list(&cli.lesson_dirs),
+        Command::Check(args) => lesson::cli::check(&args.paths),
+        Command::Verify(args) => lesson::cli::verify(args, &cli.lesson_dirs),
+        Command::Inspect(args) => inspect::cli::inspect(args),
+        Command::Launcher => Ok(sandbox::launcher::main()),
+        Command::Probe { namespace } => Ok(doctor::probe_main(&namespace)),
+    }
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
