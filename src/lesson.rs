@@ -1,3 +1,6 @@
 //! Lessons: steps with text, an isolation spec, suggested commands, checks and hints.
 
 pub mod cli;
+pub mod model;
+
+pub use model::{Lesson, Side, Step, Suggestion};
