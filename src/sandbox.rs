@@ -12,6 +12,7 @@
 
 pub mod child;
 pub mod explain;
+pub mod host;
 pub mod kernel;
 pub mod launcher;
 pub mod mount;

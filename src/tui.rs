@@ -1,5 +1,7 @@
 //! The terminal UI: a lesson beside a live sandboxed shell.
 
+pub mod panels;
+
 use std::path::PathBuf;
 
 use crate::cli::LearnArgs;
