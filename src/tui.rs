@@ -1,14 +1,141 @@
 //! The terminal UI: a lesson beside a live sandboxed shell.
+//!
+//! The run loop is the only owner of state: it draws, sleeps on the event channel until
+//! something happens, and applies every event that arrives within one frame before drawing
+//! again. Shells, the keyboard, signals and the panel worker are threads that only send.
 
+pub mod app;
+pub mod event;
+pub mod input;
+pub mod keys;
+pub mod layout;
+pub mod markdown;
+pub mod panel_feed;
 pub mod panels;
+pub mod progress;
+pub mod pty;
+pub mod shell_pane;
+pub mod terminal;
+pub mod view;
 
 use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use ratatui::layout::Rect;
 
 use crate::cli::LearnArgs;
+use crate::lesson::{Lesson, Library};
+use crate::tui::app::{App, RunState, Wiring};
+use crate::tui::event::Event;
+use crate::tui::panel_feed::PanelFeed;
+use crate::tui::progress::{Progress, ProgressStore};
+use crate::tui::terminal::Screen;
+
+/// The shortest time between two frames: output arriving faster is drawn in batches.
+const FRAME: Duration = Duration::from_millis(16);
 
 /// Opens a lesson in the terminal UI.
-pub fn learn(_args: LearnArgs, _fresh: bool, _extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
-    anyhow::bail!(
-        "the terminal UI is not built yet; try `nslab run --rootfs --ns uts,pid,mnt --proc`"
-    )
+pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
+    let library = Library::load(extra_dirs).context("cannot load the lessons")?;
+    let store = ProgressStore::default_location();
+    let progress = if fresh {
+        Progress::default()
+    } else {
+        store.load()
+    };
+    let (lesson, step) = choose(&library, &args, &progress)?;
+
+    let mut guard = terminal::enter().context("cannot set up the terminal")?;
+    let (events, receiver) = event::start().context("cannot start the event threads")?;
+    let panels = PanelFeed::start(events.clone()).context("cannot start the panel worker")?;
+    let wiring = Wiring::new(events, panels, store);
+    let mut app = App::new(lesson.clone(), step, progress, Some(wiring));
+
+    let result = run(&mut guard.screen, &mut app, &receiver);
+
+    // Stop the sandboxes before the terminal is given back, whichever way the loop ended.
+    app.quit();
+    drop(guard);
+    result.map(|()| 0)
+}
+
+/// The lesson and step index to open: as asked, else where the learner left off, else the
+/// first lesson's first step.
+fn choose<'a>(
+    library: &'a Library,
+    args: &LearnArgs,
+    progress: &Progress,
+) -> anyhow::Result<(&'a Lesson, usize)> {
+    let lesson = match args.lesson.as_deref().or(progress.lesson.as_deref()) {
+        Some(id) => match library.get(id) {
+            Some(lesson) => lesson,
+            None if args.lesson.is_some() => {
+                bail!("there is no lesson '{id}'; `nslab lessons` lists them")
+            }
+            None => first_lesson(library)?,
+        },
+        None => first_lesson(library)?,
+    };
+    if lesson.steps.is_empty() {
+        bail!("lesson '{}' has no steps", lesson.id);
+    }
+
+    let resumed = (progress.lesson.as_deref() == Some(lesson.id.as_str()))
+        .then_some(progress.step.as_deref())
+        .flatten();
+    let step = match args.step.as_deref().or(resumed) {
+        Some(id) => match lesson.steps.iter().position(|step| step.id == id) {
+            Some(index) => index,
+            None if args.step.is_some() => {
+                let ids: Vec<&str> = lesson.steps.iter().map(|step| step.id.as_str()).collect();
+                bail!(
+                    "lesson '{}' has no step '{id}'; its steps: {}",
+                    lesson.id,
+                    ids.join(", ")
+                )
+            }
+            None => 0,
+        },
+        None => 0,
+    };
+    Ok((lesson, step))
+}
+
+fn first_lesson(library: &Library) -> anyhow::Result<&Lesson> {
+    library
+        .lessons()
+        .first()
+        .context("no lessons found; add some with --lessons DIR")
+}
+
+fn run(screen: &mut Screen, app: &mut App, events: &Receiver<Event>) -> anyhow::Result<()> {
+    app.start(area(screen)?);
+    while app.state == RunState::Running {
+        app.fit(area(screen)?);
+        screen.draw(|frame| view::draw(frame, app))?;
+        let drawn = Instant::now();
+
+        // Sleep until something happens, then take in everything else that arrives within
+        // the same frame, so that a flood of output costs one redraw per frame.
+        let first = events.recv().context("every event source has stopped")?;
+        app.handle(first);
+        let deadline = (drawn + FRAME).max(Instant::now());
+        while app.state == RunState::Running {
+            let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match events.recv_timeout(wait) {
+                Ok(event) => app.handle(event),
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn area(screen: &Screen) -> anyhow::Result<Rect> {
+    let size = screen.size().context("cannot read the terminal size")?;
+    Ok(Rect::new(0, 0, size.width, size.height))
 }
