@@ -17,6 +17,8 @@ pub mod pty;
 pub mod shell_pane;
 pub mod terminal;
 pub mod view;
+#[cfg(test)]
+mod view_tests;
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;

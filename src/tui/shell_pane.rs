@@ -11,6 +11,12 @@ use crate::tui::pty::{PtyError, PtyProcess};
 /// Lines of history kept above the screen.
 const SCROLLBACK: usize = 5_000;
 
+/// The smallest screen a pane emulates, however small it is drawn. vt100 0.16 underflows
+/// (and panics in debug builds) when a wide character meets a one-column screen or a line
+/// wraps on a one-row screen; a slightly larger PTY than the pane is harmless.
+const MIN_ROWS: u16 = 2;
+const MIN_COLS: u16 = 4;
+
 /// Where a pane's program is in its life.
 pub enum ShellState {
     /// Nothing started yet.
@@ -37,7 +43,7 @@ impl ShellPane {
     /// An empty pane of `rows` x `cols`.
     pub fn new(rows: u16, cols: u16) -> ShellPane {
         ShellPane {
-            parser: vt100::Parser::new(rows.max(1), cols.max(1), SCROLLBACK),
+            parser: vt100::Parser::new(rows.max(MIN_ROWS), cols.max(MIN_COLS), SCROLLBACK),
             state: ShellState::Idle,
             current: None,
         }
@@ -113,7 +119,7 @@ impl ShellPane {
 
     /// Makes screen and PTY `rows` x `cols`, if they are not already.
     pub fn fit(&mut self, rows: u16, cols: u16) {
-        let (rows, cols) = (rows.max(1), cols.max(1));
+        let (rows, cols) = (rows.max(MIN_ROWS), cols.max(MIN_COLS));
         if self.parser.screen().size() == (rows, cols) {
             return;
         }
@@ -141,7 +147,16 @@ mod tests {
         pane.fit(10, 40);
         assert_eq!(pane.parser.screen().size(), (10, 40));
         pane.fit(0, 0);
-        assert_eq!(pane.parser.screen().size(), (1, 1));
+        assert_eq!(pane.parser.screen().size(), (MIN_ROWS, MIN_COLS));
+    }
+
+    /// vt100 panicked on a subtraction overflow when a line wrapped on a one-row, one-column
+    /// screen, which a pane gets when nslab's terminal is resized to almost nothing.
+    #[test]
+    fn output_on_a_pane_shrunk_to_nothing_does_not_panic() {
+        let mut pane = ShellPane::new(24, 80);
+        pane.fit(0, 0);
+        pane.output("wide 漢字 text that wraps\r\n and scrolls\n\n\n".as_bytes());
     }
 
     #[test]
