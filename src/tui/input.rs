@@ -10,6 +10,7 @@ use crate::tui::app::{App, Focus, LessonView, Overlay};
 use crate::tui::keys;
 use crate::tui::layout::HostView;
 use crate::tui::shell_pane::{ShellPane, ShellState};
+use crate::tui::view;
 
 /// Every key, for the help overlay: (keys, what they do).
 pub const KEYS: &[(&str, &str)] = &[
@@ -165,8 +166,13 @@ impl App {
     }
 
     fn scroll_lesson(&mut self, lines: i32) {
-        let scrolled = i32::from(self.lesson_scroll).saturating_add(lines);
-        self.lesson_scroll = u16::try_from(scrolled.max(0)).unwrap_or(u16::MAX);
+        // Stop with the last line at the top: wrapping can only add lines, so none is lost.
+        let last = view::lesson_text(self).lines.len().saturating_sub(1);
+        let last = i32::try_from(last).unwrap_or(i32::MAX);
+        let scrolled = i32::from(self.lesson_scroll)
+            .saturating_add(lines)
+            .clamp(0, last);
+        self.lesson_scroll = u16::try_from(scrolled).unwrap_or(u16::MAX);
     }
 }
 

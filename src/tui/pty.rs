@@ -1,11 +1,15 @@
 //! A program on a pseudo-terminal that nslab owns: spawn it, feed it keys, resize it, stop it.
 //!
-//! Two threads serve each program. The reader copies what the program writes into the event
-//! channel. The waiter reaps the process and reports how it ended. The run loop keeps the
-//! master side, to write keys and to set the terminal size.
+//! Three threads serve each program. The reader copies what the program writes into the event
+//! channel. The writer types the keys the run loop queues for it. The waiter reaps the process
+//! and reports how it ended. The run loop keeps the master side, to set the terminal size.
+//!
+//! Keys go through a thread of their own because writing to a PTY blocks when the program is
+//! not reading: a large paste into a shell that echoes it would otherwise stop the run loop,
+//! which would stop draining the output, which would stop the shell: a deadlock.
 
 use std::io::{Read, Write};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
@@ -34,7 +38,7 @@ pub struct PtyProcess {
     id: ShellId,
     pid: Option<Pid>,
     master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    keys: Sender<Vec<u8>>,
     reaped: Receiver<()>,
     stopped: bool,
 }
@@ -91,6 +95,7 @@ impl PtyProcess {
         tracing::info!(?pid, program, rows, cols, "started a program on a pty");
 
         spawn_reader(reader, id, events.clone())?;
+        let keys = spawn_writer(writer)?;
 
         let (reaped_tx, reaped) = mpsc::channel();
         let waiter_events = events.clone();
@@ -118,7 +123,7 @@ impl PtyProcess {
             id,
             pid,
             master: pair.master,
-            writer,
+            keys,
             reaped,
             stopped: false,
         })
@@ -134,15 +139,9 @@ impl PtyProcess {
         self.pid
     }
 
-    /// Sends bytes as if typed.
+    /// Sends bytes as if typed; never blocks.
     pub fn write(&mut self, bytes: &[u8]) {
-        if let Err(err) = self
-            .writer
-            .write_all(bytes)
-            .and_then(|()| self.writer.flush())
-        {
-            tracing::debug!(%err, "cannot write to a pty");
-        }
+        let _ = self.keys.send(bytes.to_vec());
     }
 
     /// Sets the terminal size; the kernel sends the foreground program SIGWINCH.
@@ -195,6 +194,22 @@ impl Drop for PtyProcess {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Types queued keys into the PTY until the process's handle is dropped.
+fn spawn_writer(mut writer: Box<dyn Write + Send>) -> std::io::Result<Sender<Vec<u8>>> {
+    let (keys, queue) = mpsc::channel::<Vec<u8>>();
+    thread::Builder::new()
+        .name("pty-writer".into())
+        .spawn(move || {
+            for bytes in queue {
+                if let Err(err) = writer.write_all(&bytes).and_then(|()| writer.flush()) {
+                    tracing::debug!(%err, "cannot write to a pty");
+                    break;
+                }
+            }
+        })?;
+    Ok(keys)
 }
 
 /// Copies the program's output into the channel until the PTY closes.

@@ -164,3 +164,38 @@ fn tiny_and_odd_sizes_never_panic() {
         }
     }
 }
+
+#[test]
+fn lesson_keys_move_between_steps_and_scroll_within_the_text() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |app: &mut App, code| app.key(KeyEvent::new(code, KeyModifiers::NONE));
+    let mut app = app();
+
+    // Ctrl-g hands the keyboard to the lesson side and back.
+    app.key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    assert_eq!(app.focus, Focus::Lesson);
+
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.lesson_scroll, 1);
+    for _ in 0..1000 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(usize::from(app.lesson_scroll) < view::lesson_text(&app).lines.len());
+
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        (app.step, app.lesson_scroll, app.focus),
+        (2, 0, Focus::Sandbox)
+    );
+    assert!(
+        app.progress
+            .is_done("containers-from-scratch", "pid-namespace")
+    );
+
+    app.key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.step, 2, "there is no step after the last");
+    assert_eq!(app.focus, Focus::Lesson);
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.step, 1);
+}
