@@ -15,6 +15,7 @@ pub mod panels;
 pub mod progress;
 pub mod pty;
 pub mod shell_pane;
+pub mod shells;
 pub mod terminal;
 pub mod view;
 #[cfg(test)]
@@ -29,10 +30,11 @@ use ratatui::layout::Rect;
 
 use crate::cli::LearnArgs;
 use crate::lesson::{Lesson, Library};
-use crate::tui::app::{App, RunState, Wiring};
+use crate::tui::app::{App, RunState};
 use crate::tui::event::Event;
 use crate::tui::panel_feed::PanelFeed;
 use crate::tui::progress::{Progress, ProgressStore};
+use crate::tui::shells::Wiring;
 use crate::tui::terminal::Screen;
 
 /// The shortest time between two frames: output arriving faster is drawn in batches.

@@ -1,24 +1,18 @@
 //! The application state: which lesson and step, who has the keyboard, the two shells, the
-//! panel data, and what happens when the learner moves between steps.
+//! panel data.
 //!
-//! Key handling lives in [`crate::tui::input`], drawing in [`crate::tui::view`]; both work on
-//! this state. The run loop owns the one [`App`].
+//! Key handling lives in [`crate::tui::input`], the shells' lives in [`crate::tui::shells`],
+//! drawing in [`crate::tui::view`]; all work on this state. The run loop owns the one [`App`].
 
-use portable_pty::CommandBuilder;
 use ratatui::layout::Rect;
 
-use crate::lesson::{Lesson, Side, Step};
-use crate::sandbox::LaunchRequest;
-use crate::sandbox::host::host_shell_command;
-use crate::tui::event::{Event, EventSender, ShellEvent, ShellId};
+use crate::lesson::{Lesson, Step};
+use crate::tui::event::{Event, ShellEvent, ShellId};
 use crate::tui::layout::{self, Areas, HostView, Tab};
-use crate::tui::panel_feed::PanelFeed;
-use crate::tui::panels::{PanelData, PanelInput, PanelKind};
-use crate::tui::progress::{Progress, ProgressStore};
+use crate::tui::panels::{PanelData, PanelKind};
+use crate::tui::progress::Progress;
 use crate::tui::shell_pane::ShellPane;
-
-/// The terminal type the panes emulate, for programs inside to pick their escape sequences.
-const PANE_TERM: &str = "xterm-256color";
+use crate::tui::shells::{HostStart, Wiring};
 
 /// Who has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,56 +52,43 @@ pub enum RunState {
     Quitting,
 }
 
-/// The connections to the outside world; absent in rendering tests.
-pub struct Wiring {
-    /// Where shells and workers send their events.
-    pub events: EventSender,
-    /// The panel worker.
-    pub panels: PanelFeed,
-    /// Where progress is saved.
-    pub store: ProgressStore,
-    next_shell: u64,
-    trace_dir: Option<tempfile::TempDir>,
-}
-
-impl Wiring {
-    /// Connects the app to its channel, panel worker and progress file.
-    pub fn new(events: EventSender, panels: PanelFeed, store: ProgressStore) -> Wiring {
-        Wiring {
-            events,
-            panels,
-            store,
-            next_shell: 0,
-            trace_dir: None,
-        }
-    }
-
-    fn next_id(&mut self) -> ShellId {
-        self.next_shell += 1;
-        ShellId(self.next_shell)
-    }
-}
-
 /// Everything the screen shows and the keys act on.
 pub struct App {
+    /// The open lesson.
     pub lesson: Lesson,
+    /// The current step's index.
     pub step: usize,
+    /// Who has the keyboard.
     pub focus: Focus,
+    /// The shell that Ctrl-g returns to.
     pub last_shell: Focus,
+    /// What is drawn on top.
     pub overlay: Overlay,
+    /// Whether the host shell is shown beside the sandbox (wide screens).
     pub host_view: HostView,
+    /// Text or panels, on small screens.
     pub lesson_view: LessonView,
+    /// The panel shown.
     pub panel: PanelKind,
+    /// How far the panel is scrolled.
     pub panel_scroll: u16,
+    /// How far the lesson text is scrolled.
     pub lesson_scroll: u16,
+    /// How many of the step's hints are revealed.
     pub hints_shown: usize,
+    /// The step's sandboxed shell.
     pub sandbox: ShellPane,
+    /// The shell on the host side.
     pub host: ShellPane,
+    /// The latest panel data.
     pub panel_data: PanelData,
+    /// Where the learner is, and what is done.
     pub progress: Progress,
+    /// Whether the run loop goes on.
     pub state: RunState,
-    panel_generation: u64,
-    wiring: Option<Wiring>,
+    pub(crate) host_start: HostStart,
+    pub(crate) panel_generation: u64,
+    pub(crate) wiring: Option<Wiring>,
 }
 
 impl App {
@@ -131,6 +112,7 @@ impl App {
             panel_data: PanelData::default(),
             progress,
             state: RunState::Running,
+            host_start: HostStart::Done,
             panel_generation: 0,
             wiring,
         }
@@ -140,7 +122,7 @@ impl App {
     pub fn start(&mut self, area: Rect) {
         self.fit(area);
         self.enter_step();
-        self.start_host();
+        self.host_start = HostStart::AfterSandboxSetup;
     }
 
     /// The current step.
@@ -201,14 +183,27 @@ impl App {
         } else {
             return;
         };
-        match event {
-            ShellEvent::Output(bytes) => pane.output(&bytes),
+        let exited = match event {
+            ShellEvent::Output(bytes) => {
+                pane.output(&bytes);
+                false
+            }
             ShellEvent::Exited(report) => {
                 pane.exited(report);
-                if is_sandbox {
-                    self.watch_panels();
-                }
+                true
             }
+        };
+        if !is_sandbox {
+            return;
+        }
+
+        // The sandbox has said something, so its launcher has finished setting up.
+        if self.host_start == HostStart::AfterSandboxSetup {
+            self.host_start = HostStart::Done;
+            self.start_host();
+        }
+        if exited {
+            self.watch_panels();
         }
     }
 
@@ -219,129 +214,4 @@ impl App {
         self.host.stop();
         self.save_progress();
     }
-
-    /// Moves to step index `to`: the old sandbox ends completely before the new one starts.
-    pub fn go_to_step(&mut self, to: usize) {
-        if to >= self.lesson.steps.len() || to == self.step {
-            return;
-        }
-        if to > self.step {
-            let (lesson, step) = (self.lesson.id.clone(), self.current_step().id.clone());
-            self.progress.complete(&lesson, &step);
-        }
-        let needed_stand_in = self.current_step().isolation.needs_stand_in_host();
-        self.step = to;
-        self.lesson_scroll = 0;
-        self.hints_shown = 0;
-        self.focus = Focus::Sandbox;
-        self.last_shell = Focus::Sandbox;
-        self.enter_step();
-
-        // The host shell lives in the stand-in host's mount namespace while a step has one.
-        if needed_stand_in || self.current_step().isolation.needs_stand_in_host() {
-            self.start_host();
-        }
-    }
-
-    /// Starts the current step's sandbox again, from a fresh screen.
-    pub fn restart_sandbox(&mut self) {
-        self.enter_step();
-        if self.current_step().isolation.needs_stand_in_host() {
-            self.start_host();
-        }
-    }
-
-    fn enter_step(&mut self) {
-        self.save_progress();
-        let Some(wiring) = &mut self.wiring else {
-            return;
-        };
-        let step = &self.lesson.steps[self.step];
-
-        // The trace goes to a fresh directory only this user can read, removed with the step.
-        let trace_dir = tempfile::Builder::new().prefix("nslab-step-").tempdir();
-        let trace = trace_dir
-            .as_ref()
-            .ok()
-            .map(|dir| dir.path().join("trace.jsonl"));
-        let command = sandbox_command(step, trace.as_deref());
-        let id = wiring.next_id();
-        self.sandbox.start(command, id, &wiring.events);
-        wiring.trace_dir = trace_dir.ok();
-        self.watch_panels();
-    }
-
-    /// Starts (or restarts) the host shell.
-    pub fn start_host(&mut self) {
-        let launcher = self.sandbox.pid();
-        let Some(wiring) = &mut self.wiring else {
-            return;
-        };
-        let command = host_shell_command(launcher)
-            .map(|mut command| {
-                command.env("TERM", PANE_TERM);
-                command
-            })
-            .map_err(|e| e.to_string());
-        let id = wiring.next_id();
-        self.host.start(command, id, &wiring.events);
-    }
-
-    /// Tells the panel worker what to watch now.
-    fn watch_panels(&mut self) {
-        let Some(wiring) = &self.wiring else {
-            return;
-        };
-        self.panel_generation += 1;
-        let input = PanelInput {
-            launcher: self.sandbox.pid(),
-            spec: self.current_step().isolation.clone(),
-            previous: self
-                .step
-                .checked_sub(1)
-                .map(|i| self.lesson.steps[i].isolation.clone()),
-            trace: wiring
-                .trace_dir
-                .as_ref()
-                .map(|dir| dir.path().join("trace.jsonl")),
-        };
-        wiring.panels.watch(self.panel_generation, input);
-    }
-
-    /// Types a suggested command, followed by Enter, into the shell it is meant for.
-    pub fn send_suggestion(&mut self, index: usize) {
-        let Some(suggestion) = self.current_step().suggestions.get(index).cloned() else {
-            return;
-        };
-        let (pane, focus) = match suggestion.side {
-            Side::Sandbox => (&mut self.sandbox, Focus::Sandbox),
-            Side::Host => (&mut self.host, Focus::Host),
-        };
-        pane.write(format!("{}\r", suggestion.command).as_bytes());
-        if focus == Focus::Host && self.host_view == HostView::Hidden {
-            self.host_view = HostView::Split;
-        }
-        self.focus = focus;
-        self.last_shell = focus;
-    }
-
-    fn save_progress(&mut self) {
-        let (lesson, step) = (self.lesson.id.clone(), self.current_step().id.clone());
-        self.progress.visit(&lesson, &step);
-        if let Some(wiring) = &self.wiring {
-            wiring.store.save(&self.progress);
-        }
-    }
-}
-
-/// The launcher command for `step`, or why there is none.
-fn sandbox_command(step: &Step, trace: Option<&std::path::Path>) -> Result<CommandBuilder, String> {
-    let mut request = LaunchRequest::new(step.isolation.clone())
-        .map_err(|e| e.to_string())?
-        .with_label(&step.id);
-    request.term = Some(PANE_TERM.to_string());
-    if let Some(trace) = trace {
-        request = request.with_trace(trace);
-    }
-    request.pty_command().map_err(|e| e.to_string())
 }
