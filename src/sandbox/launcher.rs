@@ -86,7 +86,7 @@ pub fn run(request: &LaunchRequest) -> Result<i32, String> {
         Forked::Child => {
             drop(alive_write);
             kernel.set_phase(Phase::Child);
-            std::process::exit(child::run(&plan, &request, &mut kernel, alive_read));
+            std::process::exit(child::run(&plan, request, &mut kernel, alive_read));
         }
         Forked::Parent(child) => {
             drop(alive_read);
