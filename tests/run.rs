@@ -407,3 +407,22 @@ fn doctor_reports_every_namespace_kind() {
         "this machine allows every kind:\n{text}"
     );
 }
+
+#[test]
+fn blocked_user_namespaces_get_a_message_naming_the_setting() {
+    // user.max_user_namespaces is per user namespace: setting it to 0 inside a throwaway one
+    // (made by unshare(1)) blocks nested ones there and leaves the host's value alone.
+    let script = format!(
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec {} run --ns user,uts -- true",
+        env!("CARGO_BIN_EXE_nslab")
+    );
+    let output = Command::new("unshare")
+        .args(["--user", "--map-root-user", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(125), "{stderr}");
+    assert!(stderr.contains("user.max_user_namespaces = 0"), "{stderr}");
+    assert!(stderr.contains("sysctl -w user.max_user_namespaces="), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
