@@ -115,6 +115,9 @@ fn first_lesson(library: &Library) -> anyhow::Result<&Lesson> {
 }
 
 fn run(screen: &mut Screen, app: &mut App, events: &Receiver<Event>) -> anyhow::Result<()> {
+    // Show the lesson at once: the first sandbox may have to build its root filesystem.
+    app.fit(area(screen)?);
+    screen.draw(|frame| view::draw(frame, app))?;
     app.start(area(screen)?);
     while app.state == RunState::Running {
         app.fit(area(screen)?);
