@@ -49,7 +49,7 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     } else {
         store.load()
     };
-    let (lesson, step) = choose(&library, &args, &progress)?;
+    let (lesson, step) = choose(library.lessons(), &args, &progress)?;
 
     let mut guard = terminal::enter().context("cannot set up the terminal")?;
     let (events, receiver) = event::start().context("cannot start the event threads")?;
@@ -68,19 +68,19 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
 /// The lesson and step index to open: as asked, else where the learner left off, else the
 /// first lesson's first step.
 fn choose<'a>(
-    library: &'a Library,
+    lessons: &'a [Lesson],
     args: &LearnArgs,
     progress: &Progress,
 ) -> anyhow::Result<(&'a Lesson, usize)> {
     let lesson = match args.lesson.as_deref().or(progress.lesson.as_deref()) {
-        Some(id) => match library.get(id) {
+        Some(id) => match lessons.iter().find(|lesson| lesson.id == id) {
             Some(lesson) => lesson,
             None if args.lesson.is_some() => {
                 bail!("there is no lesson '{id}'; `nslab lessons` lists them")
             }
-            None => first_lesson(library)?,
+            None => first_lesson(lessons)?,
         },
-        None => first_lesson(library)?,
+        None => first_lesson(lessons)?,
     };
     if lesson.steps.is_empty() {
         bail!("lesson '{}' has no steps", lesson.id);
@@ -107,9 +107,8 @@ fn choose<'a>(
     Ok((lesson, step))
 }
 
-fn first_lesson(library: &Library) -> anyhow::Result<&Lesson> {
-    library
-        .lessons()
+fn first_lesson(lessons: &[Lesson]) -> anyhow::Result<&Lesson> {
+    lessons
         .first()
         .context("no lessons found; add some with --lessons DIR")
 }
@@ -145,4 +144,82 @@ fn run(screen: &mut Screen, app: &mut App, events: &Receiver<Event>) -> anyhow::
 fn area(screen: &Screen) -> anyhow::Result<Rect> {
     let size = screen.size().context("cannot read the terminal size")?;
     Ok(Rect::new(0, 0, size.width, size.height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::Step;
+
+    fn lesson(id: &str, steps: &[&str]) -> Lesson {
+        Lesson {
+            id: id.to_string(),
+            title: id.to_string(),
+            summary: String::new(),
+            steps: steps
+                .iter()
+                .map(|step| Step {
+                    id: step.to_string(),
+                    title: step.to_string(),
+                    body: String::new(),
+                    isolation: Default::default(),
+                    suggestions: Vec::new(),
+                    hints: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn args(lesson: Option<&str>, step: Option<&str>) -> LearnArgs {
+        LearnArgs {
+            lesson: lesson.map(str::to_string),
+            step: step.map(str::to_string),
+        }
+    }
+
+    fn chosen(lessons: &[Lesson], args: &LearnArgs, progress: &Progress) -> (String, usize) {
+        let (lesson, step) = choose(lessons, args, progress).expect("a lesson");
+        (lesson.id.clone(), step)
+    }
+
+    #[test]
+    fn opens_as_asked_else_where_the_learner_left_off_else_at_the_start() {
+        let lessons = [lesson("a", &["one", "two"]), lesson("b", &["x", "y", "z"])];
+        let mut progress = Progress::default();
+        assert_eq!(
+            chosen(&lessons, &args(None, None), &progress),
+            ("a".into(), 0)
+        );
+
+        progress.visit("b", "z");
+        assert_eq!(
+            chosen(&lessons, &args(None, None), &progress),
+            ("b".into(), 2)
+        );
+        assert_eq!(
+            chosen(&lessons, &args(Some("a"), None), &progress),
+            ("a".into(), 0)
+        );
+        let asked = args(Some("b"), Some("y"));
+        assert_eq!(chosen(&lessons, &asked, &progress), ("b".into(), 1));
+
+        // A saved step that no longer exists is not an error: start the lesson over.
+        progress.visit("b", "gone");
+        assert_eq!(
+            chosen(&lessons, &args(None, None), &progress),
+            ("b".into(), 0)
+        );
+    }
+
+    #[test]
+    fn unknown_lessons_and_steps_asked_for_are_errors_that_name_them() {
+        let lessons = [lesson("a", &["one"])];
+        let progress = Progress::default();
+        let err = choose(&lessons, &args(Some("nope"), None), &progress).unwrap_err();
+        assert!(err.to_string().contains("no lesson 'nope'"), "{err}");
+        let err = choose(&lessons, &args(Some("a"), Some("two")), &progress).unwrap_err();
+        assert!(err.to_string().contains("its steps: one"), "{err}");
+        let err = choose(&[], &args(None, None), &progress).unwrap_err();
+        assert!(err.to_string().contains("no lessons found"), "{err}");
+    }
 }
