@@ -199,18 +199,30 @@ pub fn status_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             }
             keys
         }
-        Focus::Lesson => vec![
-            ("Ctrl-g", "shell"),
-            ("←/→", "step"),
-            ("j/k", "scroll"),
-            ("1-9", "try"),
-            ("h", "hint"),
-            ("r", "restart"),
-            ("o", "host"),
-            ("Tab", "panel"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
+        Focus::Lesson => {
+            // The most needed first: a narrow status bar cuts off the end.
+            let step = app.current_step();
+            let mut keys = vec![
+                ("Ctrl-g", "shell"),
+                ("←/→", "step"),
+                ("?", "help"),
+                ("q", "quit"),
+            ];
+            const TRY: [&str; 9] = ["1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8", "1-9"];
+            if let Some(range) = step.suggestions.len().checked_sub(1).map(|i| TRY[i.min(8)]) {
+                keys.push((range, "try"));
+            }
+            if app.hints_shown < step.hints.len() {
+                keys.push(("h", "hint"));
+            }
+            keys.extend([
+                ("r", "restart"),
+                ("j/k", "scroll"),
+                ("o", "host"),
+                ("Tab", "panel"),
+            ]);
+            keys
+        }
     }
 }
 
