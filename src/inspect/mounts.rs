@@ -176,7 +176,10 @@ mod tests {
             "{HOST}30 22 0:5 / /srv/root/dev rw - devtmpfs udev rw\n"
         ));
         let view = compare(&inside, &host, &host, false, Some(Path::new("/srv/root")));
-        assert!(!view.inside[0].only_inside, "/dev is the host's /srv/root/dev");
+        assert!(
+            !view.inside[0].only_inside,
+            "/dev is the host's /srv/root/dev"
+        );
         assert!(view.inside[1].only_inside && view.inside[1].proc);
         assert_eq!(view.leaks().count(), 0);
     }

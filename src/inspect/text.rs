@@ -137,7 +137,8 @@ pub fn mount_lines(snapshot: &Snapshot) -> Vec<String> {
     lines
 }
 
-fn mount_line(row: &MountRow) -> String {
+/// One mount with its marks.
+pub fn mount_line(row: &MountRow) -> String {
     let marks = format!(
         "{}{}{}",
         if row.only_inside { '+' } else { ' ' },
