@@ -51,6 +51,9 @@ pub struct Mount {
     pub id: u32,
     /// Field 2: the parent mount's id (its own id for the root of the tree).
     pub parent: u32,
+    /// Field 3: the device (`major:minor`) of the filesystem; each proc or tmpfs instance has
+    /// its own, and bind mounts and copies of a mount share it.
+    pub device: String,
     /// Field 4: the directory of the filesystem that forms this mount's root.
     pub root: String,
     /// Field 5: where it is mounted, relative to the process's root directory.
@@ -76,7 +79,7 @@ pub fn parse_line(line: &str) -> Option<Mount> {
     let mut fields = line.split(' ');
     let id = fields.next()?.parse().ok()?;
     let parent = fields.next()?.parse().ok()?;
-    let _major_minor = fields.next()?;
+    let device = fields.next()?.to_string();
     let root = unescape(fields.next()?);
     let mount_point = unescape(fields.next()?);
     let options = fields.next()?.to_string();
@@ -105,6 +108,7 @@ pub fn parse_line(line: &str) -> Option<Mount> {
     Some(Mount {
         id,
         parent,
+        device,
         root,
         mount_point,
         options,

@@ -147,15 +147,16 @@ fn row(mount: &Mount, only_inside: bool, leaked: bool) -> MountRow {
     }
 }
 
-/// What identifies a mount across two tables: type, source and the host path of its mount
-/// point. Mount ids differ between namespaces, because copying a namespace copies its mounts.
+/// What identifies a mount across two tables: its filesystem (device and the directory of it
+/// that is mounted) and the host path of its mount point. Mount ids cannot be used, as copying
+/// a namespace gives the copies new ids; the device tells a fresh proc from the host's.
 fn key<'a>(mount: &'a Mount, root_dir: Option<&Path>) -> (&'a str, &'a str, PathBuf) {
     let point = match root_dir {
         Some(root) => root.join(mount.mount_point.trim_start_matches('/')),
         None => PathBuf::from(&mount.mount_point),
     };
     let point = PathBuf::from(point.to_string_lossy().trim_end_matches('/'));
-    (mount.fstype.as_str(), mount.source.as_str(), point)
+    (mount.device.as_str(), mount.root.as_str(), point)
 }
 
 #[cfg(test)]
@@ -194,6 +195,21 @@ mod tests {
         let leaks: Vec<_> = view.leaks().map(|r| r.mount.mount_point.as_str()).collect();
         assert_eq!(leaks, ["/srv/root/proc"]);
         assert!(view.note.contains("stand-in"));
+    }
+
+    #[test]
+    fn a_fresh_proc_over_the_hosts_proc_is_still_only_inside() {
+        // Regression: matching by type and source took a new proc on /proc for the host's.
+        let host = mountinfo::parse(HOST);
+        let inside = mountinfo::parse(&format!("{HOST}99 23 0:77 / /proc rw - proc proc rw\n"));
+        let view = compare(&inside, &host, &host, false, None);
+        let only: Vec<_> = view
+            .inside
+            .iter()
+            .filter(|r| r.only_inside)
+            .map(|r| r.mount.id)
+            .collect();
+        assert_eq!(only, [99]);
     }
 
     #[test]
