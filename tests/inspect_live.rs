@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -34,9 +35,17 @@ struct Sandbox {
 
 impl Sandbox {
     fn start(flags: &[&str], script: &str) -> Sandbox {
+        Sandbox::start_as(&[], flags, script)
+    }
+
+    /// Starts the sandbox through `wrapper`, such as `setpriv` to drop to another user; the
+    /// wrapper must exec nslab so that its PID stays the same.
+    fn start_as(wrapper: &[&str], flags: &[&str], script: &str) -> Sandbox {
         let trace_dir = tempfile::tempdir().unwrap();
         let trace = trace_dir.path().join("trace.jsonl");
-        let mut run = Command::new(NSLAB)
+        // The launcher writes the trace as whichever user runs it.
+        std::fs::set_permissions(trace_dir.path(), PermissionsExt::from_mode(0o777)).unwrap();
+        let mut run = nslab(wrapper)
             .arg("run")
             .args(flags)
             .arg("--trace")
@@ -85,7 +94,11 @@ impl Sandbox {
     }
 
     fn inspect(&self, pid: i32) -> Value {
-        let out = Command::new(NSLAB)
+        self.inspect_as(&[], pid)
+    }
+
+    fn inspect_as(&self, wrapper: &[&str], pid: i32) -> Value {
+        let out = nslab(wrapper)
             .args(["inspect", "--json", "--pid", &pid.to_string()])
             .output()
             .unwrap();
@@ -134,6 +147,18 @@ impl WaitTimeout for Child {
             std::thread::sleep(Duration::from_millis(50));
         }
         None
+    }
+}
+
+/// `nslab`, run through `wrapper` when there is one.
+fn nslab(wrapper: &[&str]) -> Command {
+    match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(NSLAB);
+            command
+        }
+        None => Command::new(NSLAB),
     }
 }
 
@@ -336,4 +361,37 @@ fn a_process_outside_any_sandbox_is_refused_with_a_reason() {
         message.contains("not part of an nslab sandbox"),
         "{message}"
     );
+}
+
+/// Runs as `nobody`, so nslab adds a user namespace.
+const AS_NOBODY: [&str; 5] = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--",
+];
+
+#[test]
+fn an_ordinary_users_sandbox_maps_them_to_root_inside() {
+    if !nix::unistd::getuid().is_root() {
+        return; // dropping to another user needs root; an ordinary user is covered above
+    }
+    let script = "echo $$; id -u; hostname; echo END; (sleep 30; echo done)";
+    let flags = ["--ns", "uts,pid,mnt", "--proc", "--hostname", "box"];
+    let sandbox = Sandbox::start_as(&AS_NOBODY, &flags, script);
+    let snapshot = sandbox.inspect_as(&AS_NOBODY, sandbox.launcher);
+
+    assert_eq!(sandbox.output[1], "0", "id -u inside");
+    let first = rows_with_role(&snapshot, "first")[0];
+    assert_eq!(first["host_uid"], 65534);
+    assert_eq!(first["inside_uid"], 0);
+    assert_eq!(snapshot["namespaces"]["hostname_inside"], "box");
+    let user = snapshot["namespaces"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "user")
+        .unwrap();
+    assert_eq!(user["sharing"], "new");
 }
