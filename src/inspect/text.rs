@@ -21,6 +21,7 @@ pub fn render(snapshot: &Snapshot) -> String {
         ("/proc", proc_lines(snapshot)),
         ("Mounts", mount_lines(snapshot)),
         ("Namespaces", namespace_lines(snapshot)),
+        ("Code", code_lines(snapshot)),
         ("Setup", trace_lines(snapshot)),
     ] {
         let _ = writeln!(out, "== {title}");
@@ -178,6 +179,20 @@ pub fn namespace_lines(snapshot: &Snapshot) -> Vec<String> {
         "hostname on the host: {}",
         show(view.hostname_host.as_ref())
     ));
+    lines
+}
+
+/// The step as Go and as Rust, new lines marked with `+`.
+pub fn code_lines(snapshot: &Snapshot) -> Vec<String> {
+    let view = &snapshot.code;
+    let marked = |line: &crate::inspect::code::CodeLine| {
+        let mark = if line.changed { '+' } else { ' ' };
+        format!("{mark} {}", line.text.replace('\t', "    "))
+    };
+    let mut lines = vec!["Go:".to_string()];
+    lines.extend(view.go.iter().map(marked));
+    lines.push("Rust (nix):".to_string());
+    lines.extend(view.rust.iter().map(marked));
     lines
 }
 
