@@ -395,3 +395,39 @@ fn an_ordinary_users_sandbox_maps_them_to_root_inside() {
         .unwrap();
     assert_eq!(user["sharing"], "new");
 }
+
+#[test]
+fn the_panels_see_a_process_started_in_the_shell_within_a_second() {
+    use nslab::tui::panels::{self, PanelInput};
+
+    let script = "echo END; sleep 1; (sleep 30; echo done)";
+    let flags = ["--ns", "uts,pid,mnt", "--proc", "--rootfs"];
+    let sandbox = Sandbox::start(&flags, script);
+    let input = PanelInput {
+        launcher: Some(Pid::from_raw(sandbox.launcher)),
+        spec: nslab::inspect::find::launch_request(sandbox.launcher)
+            .unwrap()
+            .spec,
+        previous: None,
+        trace: Some(sandbox.trace.clone()),
+    };
+
+    // Poll as the TUI's worker does, but faster, until the new process shows.
+    let started = std::time::Instant::now();
+    let seen = loop {
+        let data = panels::collect(&input);
+        let rows = &data.snapshot.pids.rows;
+        if rows
+            .iter()
+            .any(|r| r.command.contains("sleep 30") && r.inside_pid >= Some(2))
+        {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(3) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(seen, "the subshell never appeared in the PIDs panel");
+    assert!(started.elapsed() < Duration::from_millis(2500));
+}
