@@ -140,15 +140,20 @@ pub fn mount_lines(snapshot: &Snapshot) -> Vec<String> {
 
 /// One mount with its marks.
 pub fn mount_line(row: &MountRow) -> String {
-    let marks = format!(
+    let marks = mount_marks(row);
+    format!(
+        "{marks} {:<32} {:<10} {:<16} {}",
+        row.mount.mount_point, row.mount.fstype, row.propagation_label, row.mount.source
+    )
+}
+
+/// `+` only inside, `!` leaked, `p` proc, each in its own column.
+pub fn mount_marks(row: &MountRow) -> String {
+    format!(
         "{}{}{}",
         if row.only_inside { '+' } else { ' ' },
         if row.leaked { '!' } else { ' ' },
         if row.proc { 'p' } else { ' ' }
-    );
-    format!(
-        "{marks} {:<32} {:<10} {:<16} {}",
-        row.mount.mount_point, row.mount.fstype, row.propagation_label, row.mount.source
     )
 }
 

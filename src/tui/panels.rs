@@ -112,14 +112,20 @@ pub fn collect(input: &PanelInput) -> PanelData {
     }
 }
 
+/// The inner width from which tables show every column, as `nslab inspect` prints them.
+const WIDE: u16 = 90;
+
 /// Draws one panel.
 pub fn render(frame: &mut Frame, area: Rect, kind: PanelKind, data: &PanelData, scroll: u16) {
     let snapshot = &data.snapshot;
+    // Beside the shell the panel may be only some 40 columns wide: tables then drop columns
+    // rather than wrap into an unreadable mess.
+    let wide = area.width.saturating_sub(2) >= WIDE;
     let lines = match kind {
-        PanelKind::Pids => pids::lines(snapshot),
+        PanelKind::Pids => pids::lines(snapshot, wide),
         PanelKind::Proc => proc::lines(snapshot),
-        PanelKind::Mounts => mounts::lines(snapshot),
-        PanelKind::Namespaces => namespaces::lines(snapshot),
+        PanelKind::Mounts => mounts::lines(snapshot, wide),
+        PanelKind::Namespaces => namespaces::lines(snapshot, wide),
         PanelKind::Code => code::lines(snapshot),
         PanelKind::Trace => trace::lines(snapshot),
     };

@@ -9,25 +9,36 @@ use crate::inspect::text;
 use crate::tui::panels::look;
 
 /// The panel's lines.
-pub fn lines(snapshot: &Snapshot) -> Vec<Line<'static>> {
+pub fn lines(snapshot: &Snapshot, wide: bool) -> Vec<Line<'static>> {
     let view = &snapshot.mounts;
-    let leaking = view.leaks().count() > 0;
-    let mut lines = vec![
-        Line::styled(
-            view.note.clone(),
-            if leaking { look::alarm() } else { look::note() },
-        ),
+    let mut lines = Vec::new();
+
+    // A leak is the one thing a learner must not miss, so it comes before everything else.
+    let leaks: Vec<&MountRow> = view.leaks().collect();
+    if !leaks.is_empty() {
+        lines.push(Line::styled(
+            format!("! {} mount(s) leaked to the host side:", leaks.len()),
+            look::alarm(),
+        ));
+        lines.extend(leaks.iter().map(|row| styled(row, wide)));
+        lines.push(Line::default());
+    }
+    lines.extend([
+        Line::styled(view.note.clone(), look::note()),
         Line::styled(
             "+ only inside   ! leaked to the host side   p proc",
             look::dim(),
         ),
         Line::default(),
         Line::styled("inside", look::heading()),
-    ];
+    ]);
     if let Some(err) = &view.inside_error {
         lines.push(Line::styled(format!("unreadable: {err}"), look::dim()));
     }
-    lines.extend(view.inside.iter().map(styled));
+    // What the sandbox has on its own comes first: it is what the step is about.
+    let (own, rest): (Vec<&MountRow>, Vec<&MountRow>) =
+        view.inside.iter().partition(|r| r.only_inside);
+    lines.extend(own.into_iter().chain(rest).map(|row| styled(row, wide)));
 
     lines.push(Line::default());
     let side = if view.host_is_stand_in {
@@ -39,13 +50,11 @@ pub fn lines(snapshot: &Snapshot) -> Vec<Line<'static>> {
     if let Some(err) = &view.host_error {
         lines.push(Line::styled(format!("unreadable: {err}"), look::dim()));
     }
-    // Leaks first: they are the point of the lesson that shows them.
-    let (leaks, rest): (Vec<&MountRow>, Vec<&MountRow>) = view.host.iter().partition(|r| r.leaked);
-    lines.extend(leaks.into_iter().chain(rest).map(styled));
+    lines.extend(view.host.iter().map(|row| styled(row, wide)));
     lines
 }
 
-fn styled(row: &MountRow) -> Line<'static> {
+fn styled(row: &MountRow, wide: bool) -> Line<'static> {
     let style = if row.leaked {
         look::alarm()
     } else if row.only_inside {
@@ -53,5 +62,15 @@ fn styled(row: &MountRow) -> Line<'static> {
     } else {
         ratatui::style::Style::new()
     };
-    Line::styled(text::mount_line(row), style)
+    let line = if wide {
+        text::mount_line(row)
+    } else {
+        let marks = text::mount_marks(row);
+        let mount = &row.mount;
+        format!(
+            "{marks} {} {} {}",
+            mount.mount_point, mount.fstype, row.propagation_label
+        )
+    };
+    Line::styled(line, style)
 }

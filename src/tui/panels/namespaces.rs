@@ -8,9 +8,16 @@ use crate::inspect::text;
 use crate::tui::panels::look;
 
 /// The panel's lines.
-pub fn lines(snapshot: &Snapshot) -> Vec<Line<'static>> {
+pub fn lines(snapshot: &Snapshot, wide: bool) -> Vec<Line<'static>> {
     let view = &snapshot.namespaces;
-    let mut table = text::namespace_lines(snapshot).into_iter();
+    let mut table = text::namespace_lines(snapshot);
+    if !wide {
+        // Kind, sharing and the sandbox's id fit in 30 columns; the other ids are for `inspect`.
+        for line in table.iter_mut().take(1 + view.rows.len()) {
+            *line = line.chars().take(29).collect();
+        }
+    }
+    let mut table = table.into_iter();
     let mut lines = Vec::new();
     if let Some(header) = table.next() {
         lines.push(Line::styled(header, look::heading()));

@@ -107,7 +107,11 @@ fn sample() -> PanelData {
 }
 
 fn draw(kind: PanelKind) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(100, 16)).unwrap();
+    draw_at(kind, 100)
+}
+
+fn draw_at(kind: PanelKind, width: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, 16)).unwrap();
     let data = sample();
     terminal
         .draw(|frame| render(frame, frame.area(), kind, &data, 0))
@@ -143,6 +147,19 @@ fn every_panel_renders_its_snapshot() {
     for kind in PanelKind::ALL {
         insta::assert_snapshot!(format!("{kind:?}").to_lowercase(), text(&draw(kind)));
     }
+}
+
+#[test]
+fn narrow_panels_drop_columns_instead_of_wrapping_tables() {
+    for kind in [PanelKind::Pids, PanelKind::Mounts, PanelKind::Namespaces] {
+        let name = format!("{kind:?}_narrow").to_lowercase();
+        insta::assert_snapshot!(name, text(&draw_at(kind, 44)));
+    }
+    let screen = text(&draw_at(PanelKind::Pids, 44));
+    assert!(
+        screen.contains("4101     1  ada/root    /bin/sh"),
+        "{screen}"
+    );
 }
 
 #[test]
