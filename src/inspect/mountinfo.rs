@@ -181,6 +181,40 @@ mod tests {
         assert_eq!(unescape(r"/x\9999"), r"/x\9999");
     }
 
+    /// Escapes a path the way the kernel's `seq_path` does for mountinfo.
+    fn escape(path: &str) -> String {
+        path.chars()
+            .map(|c| match c {
+                ' ' => r"\040".to_string(),
+                '\t' => r"\011".to_string(),
+                '\n' => r"\012".to_string(),
+                '\\' => r"\134".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_escaped_mount_point_and_source_come_back_whole(
+            point in "/[ -~\t\n]{0,40}",
+            source in "[ -~]{1,20}",
+            optional in proptest::collection::vec("(shared|master|propagate_from):[0-9]{1,4}", 0..4),
+        ) {
+            let mut fields = vec![format!("7 1 0:5 / {} rw", escape(&point))];
+            fields.extend(optional);
+            fields.push(format!("- tmpfs {} rw", escape(&source)));
+            let mount = parse_line(&fields.join(" ")).expect("a well-formed line parses");
+            proptest::prop_assert_eq!(mount.mount_point, point);
+            proptest::prop_assert_eq!(mount.source, source);
+        }
+
+        #[test]
+        fn no_line_makes_the_parser_panic(line in "\\PC{0,120}") {
+            let _ = parse_line(&line);
+        }
+    }
+
     #[test]
     fn malformed_lines_are_skipped() {
         assert!(parse_line("36 35 98:0 /mnt1 /mnt2 rw master:1").is_none());
