@@ -84,7 +84,11 @@ pub fn snapshot(target: &Target) -> Snapshot {
     let root_dir = target.resolved_root_dir();
 
     let namespaces = namespaces::collect(first, launcher, target.spec.hostname.as_deref());
-    let own_pid_namespace = namespaces.sharing("pid") == namespaces::Sharing::New;
+    let own_pid_namespace = match namespaces.sharing("pid") {
+        namespaces::Sharing::New => Some(true),
+        namespaces::Sharing::Shared => Some(false),
+        namespaces::Sharing::Unknown => None,
+    };
     Snapshot {
         spec: target.spec.summary(),
         launcher,

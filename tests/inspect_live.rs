@@ -431,3 +431,20 @@ fn the_panels_see_a_process_started_in_the_shell_within_a_second() {
     assert!(seen, "the subshell never appeared in the PIDs panel");
     assert!(started.elapsed() < Duration::from_millis(2500));
 }
+
+#[test]
+fn another_users_sandbox_is_shown_as_far_as_proc_allows() {
+    if !nix::unistd::getuid().is_root() {
+        return; // needs a sandbox of one user and an inspector of another
+    }
+    let sandbox = Sandbox::start(&["--ns", "uts,pid,mnt", "--proc", "--rootfs"], REPORT);
+    let snapshot = sandbox.inspect_as(&AS_NOBODY, sandbox.launcher);
+
+    // The request in the launcher's environment and the namespace links are root's alone, but
+    // the PIDs, and whether there is a PID namespace, are readable by anyone.
+    assert_eq!(snapshot["spec"], "unknown");
+    assert!(snapshot["code"]["go"].as_array().unwrap().is_empty());
+    assert!(snapshot["pids"]["own_pid_namespace"].as_bool().unwrap());
+    assert_eq!(rows_with_role(&snapshot, "first")[0]["inside_pid"], 1);
+    assert_eq!(snapshot["proc"]["kind"], "unknown");
+}

@@ -66,8 +66,10 @@ pub struct PidView {
     pub note: String,
 }
 
-/// Lists the launcher and its descendants. `own_pid_namespace` comes from the namespace panel.
-pub fn collect(launcher: i32, own_pid_namespace: bool) -> PidView {
+/// Lists the launcher and its descendants. `own_pid_namespace` comes from the namespace panel;
+/// when it could not tell (another user's sandbox hides its namespace links), the NSpid chains
+/// decide: a process one PID namespace deeper than the launcher has a longer chain.
+pub fn collect(launcher: i32, own_pid_namespace: Option<bool>) -> PidView {
     // Walk the tree breadth-first from the launcher; a process that exits between reading its
     // parent's children and reading its own status is simply not listed.
     let mut found = Vec::new();
@@ -88,6 +90,15 @@ pub fn collect(launcher: i32, own_pid_namespace: bool) -> PidView {
     }
 
     let first = found.iter().find(|(_, role, _)| *role == Role::First);
+    let own_pid_namespace = own_pid_namespace.unwrap_or_else(|| {
+        let depth = |role| {
+            found
+                .iter()
+                .find(|(_, r, _)| *r == role)
+                .map(|(_, _, s)| s.nspid.len())
+        };
+        matches!((depth(Role::Launcher), depth(Role::First)), (Some(l), Some(f)) if l > 0 && f > l)
+    });
     let passwd = first.and_then(|(pid, _, _)| inside_passwd(*pid));
     let inside_pids: BTreeMap<i32, Option<i32>> = found
         .iter()
@@ -181,7 +192,7 @@ mod tests {
     #[test]
     fn this_process_is_listed_as_its_own_launcher() {
         let me = std::process::id() as i32;
-        let view = collect(me, false);
+        let view = collect(me, Some(false));
         assert_eq!(view.rows[0].host_pid, me);
         assert_eq!(view.rows[0].role, Role::Launcher);
         assert!(view.note.contains("no PID namespace"));
@@ -189,7 +200,7 @@ mod tests {
 
     #[test]
     fn a_vanished_launcher_gives_no_rows() {
-        let view = collect(i32::MAX, true);
+        let view = collect(i32::MAX, None);
         assert!(view.rows.is_empty());
     }
 }
