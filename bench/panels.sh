@@ -26,13 +26,16 @@ trap cleanup EXIT INT TERM
 "$NSLAB" run --ns uts,pid,mnt --proc --hostname bench --rootfs --trace "$WORK/trace" \
     -- /bin/sh -c '(sleep 600; true)' </dev/null >/dev/null 2>&1 &
 RUN_PID=$!
-LAUNCHER=""
+# With a PID namespace `nslab run` is the launcher itself; wait for the first process inside.
 for _ in $(seq 50); do
-    LAUNCHER=$(cat /proc/$RUN_PID/task/$RUN_PID/children 2>/dev/null | awk '{print $1}')
-    [ -n "$LAUNCHER" ] && [ -n "$(cat /proc/$LAUNCHER/task/$LAUNCHER/children 2>/dev/null)" ] && break
+    [ -n "$(cat /proc/$RUN_PID/task/$RUN_PID/children 2>/dev/null)" ] && break
     sleep 0.1
 done
-[ -n "$LAUNCHER" ] || { echo "the sandbox did not start" >&2; exit 1; }
+LAUNCHER=$RUN_PID
+[ -n "$(cat /proc/$RUN_PID/task/$RUN_PID/children 2>/dev/null)" ] || {
+    echo "the sandbox did not start" >&2
+    exit 1
+}
 
 # The crowd ps has to walk through.
 i=0
