@@ -11,6 +11,8 @@ STEP=${STEP:-uts}
 SOCKET=nslab-bench-$$
 WORK=$(mktemp -d)
 export XDG_STATE_HOME=$WORK/state
+# The host pane's shell, without the user's startup files.
+export SHELL=/bin/sh
 
 tm() { tmux -L "$SOCKET" "$@"; }
 

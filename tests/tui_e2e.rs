@@ -53,6 +53,9 @@ impl Nslab {
         command.env("XDG_STATE_HOME", state.path());
         command.env("XDG_CACHE_HOME", cache.path());
         command.env("TMPDIR", temp.path());
+        // The host shell is $SHELL. A login bash would run the user's startup files, and
+        // killing nslab mid-way (as two tests do) could leave their lock files behind.
+        command.env("SHELL", "/bin/sh");
         let child = pair.slave.spawn_command(command).expect("start nslab");
         drop(pair.slave);
 
