@@ -7,6 +7,7 @@
 //! SIGTERM/SIGHUP (the run loop ends normally).
 
 use std::io::{Stdout, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
@@ -16,6 +17,11 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+
+/// Whether the terminal is in TUI mode. Restoring twice would be harmful: leaving the
+/// alternate screen also restores the cursor saved on entry, so a second restore after a panic
+/// message would move the cursor back up and let the shell's prompt overwrite the message.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 /// The terminal nslab draws on.
 pub type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -30,11 +36,16 @@ pub struct TerminalGuard {
 pub fn enter() -> std::io::Result<TerminalGuard> {
     install_panic_hook();
     enable_raw_mode()?;
-    let guard = TerminalGuard {
-        screen: Terminal::new(CrosstermBackend::new(stdout()))?,
-    };
-    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-    Ok(guard)
+    ACTIVE.store(true, Ordering::SeqCst);
+    let screen = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)
+        .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+    match screen {
+        Ok(screen) => Ok(TerminalGuard { screen }),
+        Err(err) => {
+            restore();
+            Err(err)
+        }
+    }
 }
 
 impl Drop for TerminalGuard {
@@ -44,8 +55,11 @@ impl Drop for TerminalGuard {
 }
 
 /// Puts the terminal back: cooked mode, main screen, cursor shown, no paste or mouse
-/// reporting. Safe to call more than once.
+/// reporting. Only the first call after [`enter`] does anything.
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = execute!(
         stdout(),
