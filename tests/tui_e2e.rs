@@ -10,6 +10,8 @@ use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 
 const ROWS: u16 = 24;
@@ -336,24 +338,25 @@ fn started_with_a_sandbox() -> (Nslab, BTreeMap<i32, u64>) {
 }
 
 #[test]
-fn sigterm_restores_the_terminal_and_ends_every_sandbox() {
-    let (mut nslab, seen) = started_with_a_sandbox();
-    let pid = nix::unistd::Pid::from_raw(nslab.pid());
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
-    nslab.wait_exit();
-    nslab.wait_for(
-        "the terminal given back",
-        Duration::from_secs(5),
-        terminal_restored,
-    );
-    wait_until_gone(&seen, Duration::from_secs(5));
+fn sigterm_and_sighup_restore_the_terminal_and_end_every_sandbox() {
+    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+        let (mut nslab, seen) = started_with_a_sandbox();
+        kill(Pid::from_raw(nslab.pid()), signal).expect("signal nslab");
+        let status = nslab.wait_exit();
+        assert!(status.success(), "after {signal}: {status:?}");
+        nslab.wait_for(
+            "the terminal given back",
+            Duration::from_secs(5),
+            terminal_restored,
+        );
+        wait_until_gone(&seen, Duration::from_secs(5));
+    }
 }
 
 #[test]
 fn no_sandbox_outlives_a_sigkilled_nslab() {
     let (mut nslab, seen) = started_with_a_sandbox();
-    let pid = nix::unistd::Pid::from_raw(nslab.pid());
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).expect("SIGKILL");
+    kill(Pid::from_raw(nslab.pid()), Signal::SIGKILL).expect("SIGKILL");
     nslab.wait_exit();
     wait_until_gone(&seen, Duration::from_secs(5));
 }
