@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 use crate::lesson::{Lesson, Step};
 use crate::tui::event::{Event, ShellEvent, ShellId};
 use crate::tui::layout::{self, Areas, HostView, Tab};
+use crate::tui::panel_feed::Visibility;
 use crate::tui::panels::{PanelData, PanelKind};
 use crate::tui::progress::Progress;
 use crate::tui::shell_pane::ShellPane;
@@ -146,9 +147,15 @@ impl App {
     }
 
     /// Sizes both shells' screens and PTYs to their panes, so that `stty size` inside
-    /// matches what is drawn.
+    /// matches what is drawn, and pauses the panels while they are off screen.
     pub fn fit(&mut self, area: Rect) {
         let areas = self.areas(area);
+        if let Some(wiring) = &mut self.wiring {
+            wiring.panels.set_visible(match areas.panels {
+                Some(_) => Visibility::Shown,
+                None => Visibility::Hidden,
+            });
+        }
         let sandbox = layout::inner(areas.sandbox_size);
         let host = layout::inner(areas.host_size);
         self.sandbox.fit(sandbox.height, sandbox.width);
