@@ -95,6 +95,7 @@ impl App {
             return;
         };
         let step = &self.lesson.steps[self.step];
+        tracing::info!(lesson = %self.lesson.id, step = %step.id, "starting the step's sandbox");
 
         // The trace goes to a fresh directory only this user can read, removed with the step.
         let trace_dir = tempfile::Builder::new().prefix("nslab-step-").tempdir();
