@@ -31,17 +31,33 @@ struct Nslab {
     screen: Arc<Screen>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _state: tempfile::TempDir,
-    _cache: tempfile::TempDir,
-    _temp: tempfile::TempDir,
+    dirs: Arc<Dirs>,
+}
+
+/// nslab's state, cache and temporary directories, private to a test and removed with it
+/// (the temporary ones even after SIGKILL). Shared by the runs of a test that resumes.
+struct Dirs {
+    state: tempfile::TempDir,
+    cache: tempfile::TempDir,
+    temp: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Arc<Dirs> {
+        Arc::new(Dirs {
+            state: tempfile::tempdir().expect("state dir"),
+            cache: tempfile::tempdir().expect("cache dir"),
+            temp: tempfile::tempdir().expect("temp dir"),
+        })
+    }
 }
 
 impl Nslab {
     fn start(args: &[&str]) -> Nslab {
-        let state = tempfile::tempdir().expect("state dir");
-        let cache = tempfile::tempdir().expect("cache dir");
-        // nslab's per-step temporary directories, removed with the test even after SIGKILL.
-        let temp = tempfile::tempdir().expect("temp dir");
+        Nslab::start_in(Dirs::new(), args)
+    }
+
+    fn start_in(dirs: Arc<Dirs>, args: &[&str]) -> Nslab {
         let size = PtySize {
             rows: ROWS,
             cols: COLS,
@@ -52,9 +68,9 @@ impl Nslab {
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_nslab"));
         command.args(args);
         command.env("TERM", "xterm-256color");
-        command.env("XDG_STATE_HOME", state.path());
-        command.env("XDG_CACHE_HOME", cache.path());
-        command.env("TMPDIR", temp.path());
+        command.env("XDG_STATE_HOME", dirs.state.path());
+        command.env("XDG_CACHE_HOME", dirs.cache.path());
+        command.env("TMPDIR", dirs.temp.path());
         // The host shell is $SHELL. A login bash would run the user's startup files, and
         // killing nslab mid-way (as two tests do) could leave their lock files behind.
         command.env("SHELL", "/bin/sh");
@@ -90,9 +106,7 @@ impl Nslab {
             screen,
             writer,
             child,
-            _state: state,
-            _cache: cache,
-            _temp: temp,
+            dirs,
         }
     }
 
@@ -312,6 +326,15 @@ fn a_learner_walks_from_the_pid_namespace_to_mount_proc_and_back() {
     wait_until_gone(&seen, Duration::from_secs(5));
 }
 
+/// Quits from the lesson side and checks that nslab ended well.
+fn quit(mut nslab: Nslab) -> Arc<Dirs> {
+    nslab.send(CTRL_G);
+    nslab.send("q");
+    let status = nslab.wait_exit();
+    assert!(status.success(), "nslab exited with {status:?}");
+    nslab.dirs
+}
+
 fn terminal_restored(screen: &vt100::Screen) -> bool {
     !screen.alternate_screen() && !screen.hide_cursor() && !screen.bracketed_paste()
 }
@@ -359,4 +382,32 @@ fn no_sandbox_outlives_a_sigkilled_nslab() {
     kill(Pid::from_raw(nslab.pid()), Signal::SIGKILL).expect("SIGKILL");
     nslab.wait_exit();
     wait_until_gone(&seen, Duration::from_secs(5));
+}
+
+#[test]
+fn nslab_resumes_where_the_learner_left_off_and_fresh_starts_over() {
+    let nslab = Nslab::start(&["learn", "containers-from-scratch", "--step", "mount-proc"]);
+    nslab.wait_for(
+        "the mount-proc prompt",
+        Duration::from_secs(30),
+        prompt_of("mount-proc"),
+    );
+    let dirs = quit(nslab);
+
+    let nslab = Nslab::start_in(dirs, &[]);
+    nslab.wait_for(
+        "mount-proc, resumed",
+        Duration::from_secs(15),
+        prompt_of("mount-proc"),
+    );
+    let dirs = quit(nslab);
+
+    // The course's first step, as the lesson file orders them.
+    let nslab = Nslab::start_in(dirs, &["--fresh"]);
+    nslab.wait_for(
+        "the first step",
+        Duration::from_secs(15),
+        prompt_of("process"),
+    );
+    quit(nslab);
 }
