@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lesson::check::Check;
 use crate::spec::IsolationSpec;
 
 /// A lesson: an ordered walk through steps.
@@ -36,6 +37,9 @@ pub struct Step {
     /// Hints, revealed one at a time.
     #[serde(default)]
     pub hints: Vec<String>,
+    /// The claims of the text, which `nslab verify` proves on the live kernel.
+    #[serde(default)]
+    pub checks: Vec<Check>,
 }
 
 /// Which shell a suggested command is for.

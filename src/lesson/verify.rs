@@ -1,0 +1,211 @@
+//! Proving a step: start its sandbox for real, run its checks in order, stop it, and make sure
+//! the host is as it was.
+//!
+//! Checks run in the order the lesson lists them, so a fact listed after a command is observed
+//! after that command ran (a fact after `kill -9 1` shows the shell survived it). Commands for
+//! the host side run with `sh -c` in nslab's own namespaces, the learner's second terminal.
+
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::lesson::observe::{self, Baseline, SandboxPids};
+use crate::lesson::session::{COMMAND_TIMEOUT, CommandResult, Session};
+use crate::lesson::{Check, Fact, RunCheck, Side, Step};
+
+/// How one check went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// What the check claims.
+    pub claim: String,
+    /// Whether the claim held.
+    pub passed: bool,
+    /// What was observed, for the report when the check fails.
+    pub seen: String,
+}
+
+/// How one step went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepReport {
+    /// The step's id.
+    pub step: String,
+    /// Each check's outcome, in order, followed by nslab's own check that the host's mount
+    /// table is untouched. Empty when the sandbox did not start.
+    pub outcomes: Vec<CheckOutcome>,
+    /// Why the sandbox could not be started or stopped talking, if so.
+    pub error: Option<String>,
+}
+
+impl StepReport {
+    /// True when the sandbox started and every check held.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.outcomes.iter().all(|outcome| outcome.passed)
+    }
+}
+
+/// Starts the step's sandbox, runs its checks and stops it again.
+pub fn verify_step(step: &Step) -> StepReport {
+    let mut report = StepReport {
+        step: step.id.clone(),
+        outcomes: Vec::new(),
+        error: None,
+    };
+
+    // The baseline is taken first, so that anything the sandbox does to the host shows.
+    let baseline = Baseline::take();
+    let mut session = match Session::start(&step.isolation, &step.id) {
+        Ok(session) => session,
+        Err(err) => {
+            report.error = Some(format!("the sandbox did not start: {err}"));
+            return report;
+        }
+    };
+    let pids = SandboxPids {
+        launcher: session.launcher_pid(),
+        first: session.first_pid(),
+    };
+
+    for check in &step.checks {
+        let (passed, seen) = match check {
+            Check::Fact(fact) => {
+                let observation = observe::observe(*fact, pids, &baseline);
+                (observation.holds, observation.seen)
+            }
+            Check::Run(run) => {
+                let result = match run.side {
+                    Side::Sandbox => session.run(&run.command).map_err(|e| e.to_string()),
+                    Side::Host => run_on_host(&run.command),
+                };
+                match result {
+                    Ok(result) => judge(run, &result),
+                    Err(message) => {
+                        report.error = Some(message.clone());
+                        (false, message)
+                    }
+                }
+            }
+        };
+        report.outcomes.push(CheckOutcome {
+            claim: check.describe(),
+            passed,
+            seen,
+        });
+        if report.error.is_some() {
+            break;
+        }
+
+        // Later commands may rely on this isolation (`hostname lab` relies on a UTS namespace
+        // of its own): without it they would act on the host, so they are not run.
+        if !passed && matches!(check, Check::Fact(Fact::NewNamespace(_))) {
+            report.error = Some("stopped: the commands after this check need its namespace".into());
+            break;
+        }
+    }
+
+    // Whatever the step did, nothing of it may stay on the real host once it is stopped.
+    session.stop();
+    let leaked = baseline.mounts_gained_by_real_host();
+    report.outcomes.push(CheckOutcome {
+        claim: "nslab's own mount table is as before".to_string(),
+        passed: leaked.is_empty(),
+        seen: leaked.join(", "),
+    });
+    report
+}
+
+/// Compares a command's result with what the check expects.
+fn judge(run: &RunCheck, result: &CommandResult) -> (bool, String) {
+    let exit_ok = result.exit == run.exit;
+    let output_ok = match &run.output {
+        Some(pattern) => regex::RegexBuilder::new(pattern)
+            .multi_line(true)
+            .build()
+            .is_ok_and(|re| re.is_match(&result.output)),
+        None => true,
+    };
+    let seen = format!("exit {}, output {:?}", result.exit, shorten(&result.output));
+    (exit_ok && output_ok, seen)
+}
+
+fn shorten(text: &str) -> String {
+    const LIMIT: usize = 300;
+    match text.char_indices().nth(LIMIT) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Runs a command on the host with `sh -c`, stdout and stderr together, within the timeout.
+fn run_on_host(command: &str) -> Result<CommandResult, String> {
+    let child = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{{ {command}\n}} 2>&1"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run /bin/sh on the host: {e}"))?;
+    let pid = child.id();
+
+    // The output is read on a thread so that a command that never ends can be stopped.
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    let output = match receiver.recv_timeout(COMMAND_TIMEOUT) {
+        Ok(result) => result.map_err(|e| format!("cannot wait for the host command: {e}"))?,
+        Err(_) => {
+            if let Ok(pid) = i32::try_from(pid) {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+            return Err(format!(
+                "the host command did not finish within {} seconds",
+                COMMAND_TIMEOUT.as_secs()
+            ));
+        }
+    };
+    Ok(CommandResult {
+        exit: output.status.code().unwrap_or(-1),
+        output: String::from_utf8_lossy(&output.stdout).into_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(exit: i32, output: Option<&str>) -> RunCheck {
+        RunCheck {
+            side: Side::Sandbox,
+            command: "x".into(),
+            exit,
+            output: output.map(str::to_string),
+        }
+    }
+
+    fn result(exit: i32, output: &str) -> CommandResult {
+        CommandResult {
+            exit,
+            output: output.into(),
+        }
+    }
+
+    #[test]
+    fn patterns_match_whole_lines_and_exit_must_agree() {
+        assert!(judge(&run(0, Some("^1$")), &result(0, "1\n")).0);
+        assert!(!judge(&run(0, Some("^1$")), &result(0, "12\n")).0);
+        assert!(!judge(&run(1, None), &result(0, "")).0);
+        let (passed, seen) = judge(&run(0, Some("^box$")), &result(0, "vm\n"));
+        assert!(!passed);
+        assert!(seen.contains("vm"), "{seen}");
+    }
+
+    #[test]
+    fn host_commands_report_output_and_status() {
+        let result = run_on_host("echo out; echo err >&2; exit 3").unwrap();
+        assert_eq!(result.exit, 3);
+        assert_eq!(result.output, "out\nerr\n");
+    }
+}
