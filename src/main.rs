@@ -10,8 +10,12 @@ use nslab::{cli, doctor, inspect, lesson, logging, rootfs, sandbox, tui};
 fn main() -> ExitCode {
     // The launcher must stay single-threaded and quiet: decide before anything else starts.
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some(sandbox::LAUNCHER_ARG) {
-        return exit(sandbox::launcher::main());
+    match args.get(1).map(String::as_str) {
+        Some(sandbox::LAUNCHER_ARG) => return exit(sandbox::launcher::main()),
+        Some(sandbox::host::HOST_SHELL_ARG) => {
+            return exit(sandbox::host::main(args.get(2).map(String::as_str)));
+        }
+        _ => {}
     }
 
     let cli = Cli::parse();

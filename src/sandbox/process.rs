@@ -3,8 +3,17 @@
 //! Everything else in the sandbox goes through nix's safe wrappers.
 #![allow(unsafe_code)]
 
-use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+use nix::sys::signal::SigSet;
 use nix::unistd::{ForkResult, Pid};
+
+/// The kernel's `struct sigaction` (not libc's), as rt_sigaction(2) takes it on Linux.
+#[repr(C)]
+struct KernelSigaction {
+    handler: libc::sighandler_t,
+    flags: libc::c_ulong,
+    restorer: libc::c_ulong,
+    mask: u64,
+}
 
 /// Which side of a fork we are on.
 pub enum Forked {
@@ -34,13 +43,30 @@ pub fn fork() -> nix::Result<Forked> {
 /// inherited across exec and make the shell behave oddly (a pipeline that never ends, a Ctrl-C
 /// that does nothing).
 pub fn reset_for_exec() -> nix::Result<()> {
-    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-    for signal in Signal::iterator() {
-        if matches!(signal, Signal::SIGKILL | Signal::SIGSTOP) {
+    // glibc's sigaction refuses signals 32 and 33, which it keeps for itself, yet they can
+    // arrive ignored, so the kernel's rt_sigaction is called directly for every signal.
+    let default = KernelSigaction {
+        handler: libc::SIG_DFL,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    for signal in 1..=libc::SIGRTMAX() {
+        if signal == libc::SIGKILL || signal == libc::SIGSTOP {
             continue;
         }
-        // SAFETY: installing SIG_DFL runs no code of ours in a signal handler.
-        unsafe { sigaction(signal, &default) }?;
+        // SAFETY: `default` is a valid kernel_sigaction that installs SIG_DFL, so no code of
+        // ours runs in a signal handler; the old action is not asked for.
+        let result = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                &default as *const KernelSigaction,
+                std::ptr::null_mut::<KernelSigaction>(),
+                std::mem::size_of::<u64>(),
+            )
+        };
+        nix::errno::Errno::result(result)?;
     }
 
     SigSet::empty().thread_set_mask()?;

@@ -1,0 +1,394 @@
+//! `nslab run` against real namespaces: the seed step's observations, exit statuses, a clean
+//! start for the command, nothing left on the host, and the unprivileged path.
+//!
+//! These tests need root (CI and the development machines run as root); the unprivileged ones
+//! drop to `nobody` with setpriv(1).
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn nslab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nslab"))
+}
+
+fn run(args: &[&str]) -> Output {
+    nslab()
+        .arg("run")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("nslab runs")
+}
+
+fn stdout_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn host_hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname").unwrap()
+}
+
+/// The host's mount table without the per-mount IDs, which are all that may differ.
+fn host_mounts() -> String {
+    fs::read_to_string("/proc/self/mountinfo").unwrap()
+}
+
+#[test]
+fn uts_pid_mnt_with_proc_shows_pid_1_and_own_hostname_and_leaves_host_alone() {
+    let (hostname, mounts) = (host_hostname(), host_mounts());
+    let output = run(&[
+        "--ns",
+        "uts,pid,mnt",
+        "--proc",
+        "--hostname",
+        "box",
+        "--",
+        "sh",
+        "-c",
+        "echo $$; hostname; ps -e | wc -l",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let lines = stdout_lines(&output);
+    assert_eq!(lines[0], "1");
+    assert_eq!(lines[1], "box");
+    let count: usize = lines[2].trim().parse().unwrap();
+    assert!(count <= 4, "ps -e inside listed {count} lines");
+    assert_eq!(host_hostname(), hostname);
+    assert_eq!(host_mounts(), mounts);
+}
+
+#[test]
+fn seed_step_in_the_rootfs_has_an_empty_proc_and_mount_fails() {
+    let output = run(&[
+        "--ns",
+        "uts,pid,mnt",
+        "--rootfs",
+        "--",
+        "sh",
+        "-c",
+        "echo $$; ls /proc | wc -l; ps -eaf; mount",
+    ]);
+    let lines = stdout_lines(&output);
+    assert_eq!(lines[0], "1");
+    assert_eq!(lines[1].trim(), "0");
+    assert_eq!(
+        lines[2].split_whitespace().next(),
+        Some("PID"),
+        "ps prints its header"
+    );
+    assert_eq!(lines.len(), 3, "and no process rows: {lines:?}");
+    assert!(!output.status.success(), "mount fails without /proc/mounts");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/proc/mounts"));
+}
+
+#[test]
+fn exit_status_is_the_commands() {
+    assert_eq!(run(&["--", "sh", "-c", "exit 7"]).status.code(), Some(7));
+    let killed = run(&["--ns", "pid", "--", "sh", "-c", "kill -TERM $$; sleep 5"]);
+    // As PID 1 of its namespace the shell ignores a SIGTERM it has no handler for, goes on,
+    // and exits normally; as an ordinary process the same signal ends it with 128+15.
+    assert_eq!(killed.status.code(), Some(0), "{killed:?}");
+    let killed = run(&["--ns", "uts", "--", "sh", "-c", "kill -TERM $$; sleep 5"]);
+    assert_eq!(killed.status.code(), Some(128 + 15));
+}
+
+#[test]
+fn three_commands_in_a_row_work_inside_a_pid_namespace() {
+    // Regression: unsharing CLONE_NEWPID without forking made the first command PID 1, and
+    // every fork after it exited failed with ENOMEM.
+    let output = run(&[
+        "--ns",
+        "pid",
+        "--",
+        "sh",
+        "-c",
+        "/bin/true; /bin/true; /bin/true; echo ok",
+    ]);
+    assert_eq!(stdout_lines(&output), vec!["ok"], "{output:?}");
+}
+
+#[test]
+fn the_command_starts_with_default_signals_and_only_stdio_open() {
+    let output = run(&[
+        "--ns",
+        "pid,mnt",
+        "--proc",
+        "--",
+        "sh",
+        "-c",
+        "grep -E '^Sig(Ign|Blk)' /proc/$$/status; ls /proc/$$/fd",
+    ]);
+    let lines = stdout_lines(&output);
+    assert_eq!(lines[0], "SigBlk:\t0000000000000000", "{lines:?}");
+    assert_eq!(lines[1], "SigIgn:\t0000000000000000", "{lines:?}");
+    assert_eq!(
+        &lines[2..],
+        ["0", "1", "2"],
+        "only stdio is open in the shell"
+    );
+}
+
+#[test]
+fn pivot_root_leaves_no_old_root() {
+    let output = run(&[
+        "--ns",
+        "pid,mnt",
+        "--rootfs",
+        "--pivot",
+        "--proc",
+        "--",
+        "sh",
+        "-c",
+        "cat /proc/self/mountinfo",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let lines = stdout_lines(&output);
+    assert_eq!(lines.len(), 2, "the new root and its proc only: {lines:?}");
+    assert!(lines[0].split_whitespace().nth(4) == Some("/"));
+    assert!(lines[1].contains(" /proc ") && lines[1].contains(" - proc "));
+}
+
+#[test]
+fn proc_without_a_mount_namespace_never_reaches_the_real_host() {
+    let mounts = host_mounts();
+    let output = run(&[
+        "--ns",
+        "pid",
+        "--rootfs",
+        "--proc",
+        "--",
+        "sh",
+        "-c",
+        "ps -e | wc -l",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(host_mounts(), mounts);
+
+    let output = run(&[
+        "--ns",
+        "pid,mnt",
+        "--propagation",
+        "shared",
+        "--rootfs",
+        "--proc",
+        "--",
+        "true",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(host_mounts(), mounts);
+}
+
+#[test]
+fn the_setup_trace_records_each_call_and_the_fork() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    let output = run(&[
+        "--ns",
+        "uts,pid",
+        "--hostname",
+        "box",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--",
+        "true",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let events = nslab::sandbox::trace::read_trace(&trace).unwrap();
+    let calls: Vec<&str> = events.iter().map(|e| e.call.as_str()).collect();
+    assert_eq!(calls, ["unshare", "fork", "sethostname", "exec", "exit"]);
+    assert_eq!(events[2].pid, 1, "the child is PID 1 of its namespace");
+    assert!(events[0].pid > 1, "the launcher has a host PID");
+}
+
+#[test]
+fn invalid_isolation_is_refused_with_the_rule() {
+    let cases = [
+        (
+            vec!["--hostname", "x", "--", "true"],
+            "needs the uts namespace",
+        ),
+        (
+            vec!["--rootfs", "--pivot", "--", "true"],
+            "pivot_root needs the mnt namespace",
+        ),
+        (
+            vec!["--ns", "pid,time", "--", "true"],
+            "unknown namespace 'time'",
+        ),
+        (vec!["--root", "/does/not/exist", "--", "true"], "not found"),
+    ];
+    for (args, message) in cases {
+        let output = run(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+/// Starts `nslab run` with a shell that starts background sleeps, waits until they run, and
+/// returns nslab's child along with every PID below it.
+fn start_with_background_jobs(namespaces: &str) -> (std::process::Child, Vec<i32>) {
+    let mut child = nslab()
+        .args(["run", "--ns", namespaces, "--", "sh", "-c"])
+        .arg("sleep 300 & sleep 300 & echo ready; wait")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    let below = nslab::sandbox::reap::descendants(nix::unistd::Pid::from_raw(child.id() as i32));
+    let pids: Vec<i32> = below.iter().map(|pid| pid.as_raw()).collect();
+    assert!(pids.len() >= 4, "launcher, shell, two sleeps: {pids:?}");
+    (child, pids)
+}
+
+fn gone(pid: i32) -> bool {
+    // A zombie is dead; it only waits for the host's init to reap it.
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Err(_) => true,
+    }
+}
+
+fn assert_all_gone_soon(pids: &[i32]) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !pids.iter().all(|pid| gone(*pid)) {
+        assert!(
+            Instant::now() < deadline,
+            "still running after kill -9 of nslab: {pids:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn nothing_is_left_after_kill_9_of_nslab_with_a_pid_namespace() {
+    let (mut child, pids) = start_with_background_jobs("pid,mnt");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_all_gone_soon(&pids);
+}
+
+#[test]
+fn nothing_is_left_after_kill_9_of_nslab_without_a_pid_namespace() {
+    // Without a PID namespace the kernel does not kill the jobs with the shell: the launcher,
+    // a child subreaper, has to find them.
+    let (mut child, pids) = start_with_background_jobs("uts");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_all_gone_soon(&pids);
+}
+
+#[test]
+fn background_jobs_end_with_the_shell() {
+    let output = run(&["--ns", "uts", "--", "sh", "-c", "sleep 300 & echo $!"]);
+    let pid: i32 = stdout_lines(&output)[0].parse().unwrap();
+    assert_all_gone_soon(&[pid]);
+}
+
+/// A home for `nobody`, removed when dropped.
+struct NobodyHome(tempfile::TempDir);
+
+impl NobodyHome {
+    fn new() -> NobodyHome {
+        let dir = tempfile::tempdir().unwrap();
+        nix::unistd::chown(dir.path(), Some(65534.into()), Some(65534.into())).unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        NobodyHome(dir)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let home: &Path = self.0.path();
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_nslab"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .current_dir(home)
+            .stdin(Stdio::null())
+            .output()
+            .expect("setpriv runs")
+    }
+}
+
+#[test]
+fn unprivileged_user_gets_the_same_views_through_a_user_namespace() {
+    let home = NobodyHome::new();
+    let (hostname, mounts) = (host_hostname(), host_mounts());
+
+    let output = home.run(&[
+        "run",
+        "--ns",
+        "uts,pid,mnt",
+        "--proc",
+        "--hostname",
+        "box",
+        "--",
+        "sh",
+        "-c",
+        "echo $$; hostname; ps -e | wc -l; id -u",
+    ]);
+    let lines = stdout_lines(&output);
+    assert_eq!(lines[..2], ["1", "box"], "{output:?}");
+    assert!(lines[2].trim().parse::<usize>().unwrap() <= 4);
+    assert_eq!(lines[3], "0", "root inside the user namespace");
+
+    let output = home.run(&[
+        "run",
+        "--ns",
+        "uts,pid,mnt",
+        "--rootfs",
+        "--",
+        "sh",
+        "-c",
+        "echo $$; ls /proc | wc -l; mount",
+    ]);
+    assert_eq!(stdout_lines(&output)[..2], ["1", "0"], "{output:?}");
+    assert!(!output.status.success());
+
+    let output = home.run(&[
+        "run", "--ns", "pid,mnt", "--rootfs", "--pivot", "--proc", "--", "sh", "-c", "ps -e",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        home.run(&["run", "--", "sh", "-c", "exit 7"]).status.code(),
+        Some(7)
+    );
+
+    assert_eq!(host_hostname(), hostname);
+    assert_eq!(host_mounts(), mounts);
+}
+
+#[test]
+fn doctor_reports_every_namespace_kind() {
+    let output = nslab().arg("doctor").output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    for kind in ["uts", "pid", "mnt", "ipc", "net", "user", "cgroup"] {
+        assert!(
+            text.lines()
+                .any(|line| line.contains("namespace") && line.contains(kind)),
+            "{kind} missing from:\n{text}"
+        );
+    }
+    assert!(
+        output.status.success(),
+        "this machine allows every kind:\n{text}"
+    );
+}
