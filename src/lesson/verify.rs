@@ -3,17 +3,19 @@
 //!
 //! Checks run in the order the lesson lists them, so a fact listed after a command is observed
 //! after that command ran (a fact after `kill -9 1` shows the shell survived it). Commands for
-//! the host side run with `sh -c` in nslab's own namespaces, the learner's second terminal.
+//! the host side run where the learner's host shell runs (see [`run_on_host`]).
 
+use std::fs::File;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::fcntl::OFlag;
 
 use crate::lesson::observe::{self, Baseline, SandboxPids};
 use crate::lesson::session::{COMMAND_TIMEOUT, CommandResult, Session};
 use crate::lesson::{Check, Fact, RunCheck, Side, Step};
+use crate::sandbox::host::HOST_SHELL_ARG;
 
 /// How one check went.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +78,7 @@ pub fn verify_step(step: &Step) -> StepReport {
             Check::Run(run) => {
                 let result = match run.side {
                     Side::Sandbox => session.run(&run.command).map_err(|e| e.to_string()),
-                    Side::Host => run_on_host(&run.command),
+                    Side::Host => run_on_host(&run.command, pids.launcher),
                 };
                 match result {
                     Ok(result) => judge(run, &result),
@@ -137,38 +139,55 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// Runs a command on the host with `sh -c`, stdout and stderr together, within the timeout.
-fn run_on_host(command: &str) -> Result<CommandResult, String> {
-    let child = Command::new("/bin/sh")
-        .arg("-c")
-        .arg(format!("{{ {command}\n}} 2>&1"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run /bin/sh on the host: {e}"))?;
-    let pid = child.id();
+/// Runs a command on the sandbox's host side, in the same place the learner's host shell
+/// runs: `nslab __host-shell LAUNCHER`, which joins the stand-in host mount namespace when the
+/// step has one and stays on the real host otherwise. The command is fed to `/bin/sh` on
+/// stdin; stdout and stderr share one pipe, so the output reads as it would in a terminal.
+fn run_on_host(command: &str, launcher: u32) -> Result<CommandResult, String> {
+    let problem =
+        |what: &str, e: std::io::Error| format!("cannot run the host command: {what}: {e}");
+    let (reader, writer) = nix::unistd::pipe2(OFlag::O_CLOEXEC)
+        .map_err(|e| problem("pipe", std::io::Error::from(e)))?;
+    let mut reader = File::from(reader);
+    let exe = std::env::current_exe().map_err(|e| problem("own executable", e))?;
+    let mut shell = Command::new(exe);
+    shell
+        .arg(HOST_SHELL_ARG)
+        .arg(launcher.to_string())
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(writer.try_clone().map_err(|e| problem("pipe", e))?)
+        .stderr(writer);
+    let mut child = shell.spawn().map_err(|e| problem("spawn", e))?;
+    // The command holds the pipe's write ends; the output ends only once they are all closed.
+    drop(shell);
+
+    let script = format!("{command}\n");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(script.as_bytes())
+            .map_err(|e| problem("stdin", e))?;
+    }
 
     // The output is read on a thread so that a command that never ends can be stopped.
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = sender.send(child.wait_with_output());
+        let mut output = Vec::new();
+        let _ = reader.read_to_end(&mut output);
+        let _ = sender.send(output);
     });
-    let output = match receiver.recv_timeout(COMMAND_TIMEOUT) {
-        Ok(result) => result.map_err(|e| format!("cannot wait for the host command: {e}"))?,
-        Err(_) => {
-            if let Ok(pid) = i32::try_from(pid) {
-                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-            }
-            return Err(format!(
-                "the host command did not finish within {} seconds",
-                COMMAND_TIMEOUT.as_secs()
-            ));
-        }
+    let Ok(output) = receiver.recv_timeout(COMMAND_TIMEOUT) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!(
+            "the host command did not finish within {} seconds",
+            COMMAND_TIMEOUT.as_secs()
+        ));
     };
+    let status = child.wait().map_err(|e| problem("wait", e))?;
     Ok(CommandResult {
-        exit: output.status.code().unwrap_or(-1),
-        output: String::from_utf8_lossy(&output.stdout).into_owned(),
+        exit: status.code().unwrap_or(-1),
+        output: String::from_utf8_lossy(&output).into_owned(),
     })
 }
 
@@ -200,12 +219,5 @@ mod tests {
         let (passed, seen) = judge(&run(0, Some("^box$")), &result(0, "vm\n"));
         assert!(!passed);
         assert!(seen.contains("vm"), "{seen}");
-    }
-
-    #[test]
-    fn host_commands_report_output_and_status() {
-        let result = run_on_host("echo out; echo err >&2; exit 3").unwrap();
-        assert_eq!(result.exit, 3);
-        assert_eq!(result.output, "out\nerr\n");
     }
 }
