@@ -6,9 +6,13 @@
 //! run, and a command that changes something (`kill -9 1`, an orphaned `sleep`) changes it for
 //! the checks that follow, as it would for the learner.
 //!
-//! Each command is sent as `{ COMMAND\n} 2>&1` followed by a line that prints an end marker and
-//! `$?`, so the shell tells where the output ends and how the command exited. A shell reading a
-//! pipe prints no prompt, so the output is exactly the command's.
+//! Each command is sent as `{ COMMAND\n} 2>&1 <&-` followed by an end marker and `$?`, so the
+//! shell tells where the output ends and how the command exited. Its stdin is closed, because
+//! a command that read stdin would swallow the lines meant for the shell. A shell reading a pipe
+//! prints no prompt, so the output is exactly the command's.
+//!
+//! A command in the step's spec is replaced by the default shell: checks need a shell to type
+//! into.
 
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Stdio};
@@ -119,7 +123,7 @@ impl Session {
 
     /// Types `command` into the sandbox's shell and waits for it to finish.
     pub fn run(&mut self, command: &str) -> Result<CommandResult, SessionError> {
-        let script = format!("{{ {command}\n}} 2>&1; printf '\\n%s %d\\n' {END_MARKER} $?\n");
+        let script = format!("{{ {command}\n}} 2>&1 <&-; printf '\\n%s %d\\n' {END_MARKER} $?\n");
         let stdin = self
             .stdin
             .as_mut()

@@ -36,7 +36,8 @@ pub struct StepReport {
     /// Each check's outcome, in order, followed by nslab's own check that the host's mount
     /// table is untouched. Empty when the sandbox did not start.
     pub outcomes: Vec<CheckOutcome>,
-    /// Why the sandbox could not be started or stopped talking, if so.
+    /// Why the sandbox could not be started, or why the step stopped early, if so. A shell
+    /// that stopped answering shows as the failed outcome of the command that lost it.
     pub error: Option<String>,
 }
 
@@ -70,6 +71,7 @@ pub fn verify_step(step: &Step) -> StepReport {
     };
 
     for check in &step.checks {
+        let mut shell_lost = false;
         let (passed, seen) = match check {
             Check::Fact(fact) => {
                 let observation = observe::observe(*fact, pids, &baseline);
@@ -83,7 +85,7 @@ pub fn verify_step(step: &Step) -> StepReport {
                 match result {
                     Ok(result) => judge(run, &result),
                     Err(message) => {
-                        report.error = Some(message.clone());
+                        shell_lost = true;
                         (false, message)
                     }
                 }
@@ -94,7 +96,7 @@ pub fn verify_step(step: &Step) -> StepReport {
             passed,
             seen,
         });
-        if report.error.is_some() {
+        if shell_lost {
             break;
         }
 
