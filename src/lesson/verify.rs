@@ -61,6 +61,7 @@ pub fn verify_step(step: &Step) -> StepReport {
     let mut session = match Session::start(&step.isolation, &step.id) {
         Ok(session) => session,
         Err(err) => {
+            tracing::warn!(step = %step.id, error = %err, "the sandbox did not start");
             report.error = Some(format!("the sandbox did not start: {err}"));
             return report;
         }
@@ -91,6 +92,7 @@ pub fn verify_step(step: &Step) -> StepReport {
                 }
             }
         };
+        tracing::info!(step = %step.id, check = %check.describe(), passed, seen = %seen, "check");
         report.outcomes.push(CheckOutcome {
             claim: check.describe(),
             passed,
