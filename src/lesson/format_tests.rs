@@ -142,3 +142,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_namespace_fact_without_a_namespace_points_at_the_fact() {
+    let err = error(&VALID.replace("pid-one", "new-namespace"));
+    assert_eq!(at(&err), (11, 14), "{err}");
+    assert!(err.message.contains("needs a namespace"), "{err}");
+}
+
+#[test]
+fn a_run_key_on_a_fact_points_at_the_check() {
+    let err = error(&VALID.replace("\"pid-one\" }", "\"pid-one\", exit = 1 }"));
+    assert_eq!(at(&err), (11, 5), "{err}");
+    assert!(
+        err.message.contains("`exit` belongs to `run` checks"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_type_points_at_the_value() {
+    let check = "{ run = \"true\", exit = \"zero\" }";
+    let err = error(&VALID.replace("{ fact = \"pid-one\" }", check));
+    assert_eq!(at(&err), (11, 28), "{err}");
+}
+
+#[test]
+fn a_lesson_without_steps_is_refused() {
+    let head = VALID.split("[[steps]]").next().unwrap_or_default();
+    let err = error(&format!("{head}steps = []\n"));
+    assert_eq!(at(&err), (5, 9), "{err}");
+    assert!(err.message.contains("at least one step"), "{err}");
+}
