@@ -33,8 +33,8 @@ pub struct CheckOutcome {
 pub struct StepReport {
     /// The step's id.
     pub step: String,
-    /// Each check's outcome, in order, followed by nslab's own check that the host's mount
-    /// table is untouched. Empty when the sandbox did not start.
+    /// Each check's outcome, in order, followed by nslab's own checks that the host's mount
+    /// table and hostname are untouched. Empty when the sandbox did not start.
     pub outcomes: Vec<CheckOutcome>,
     /// Why the sandbox could not be started, or why the step stopped early, if so. A shell
     /// that stopped answering shows as the failed outcome of the command that lost it.
@@ -72,7 +72,7 @@ pub fn verify_step(step: &Step) -> StepReport {
     };
 
     for check in &step.checks {
-        let mut shell_lost = false;
+        let mut aborted = false;
         let (passed, seen) = match check {
             Check::Fact(fact) => {
                 let observation = observe::observe(*fact, pids, &baseline);
@@ -86,7 +86,7 @@ pub fn verify_step(step: &Step) -> StepReport {
                 match result {
                     Ok(result) => judge(run, &result),
                     Err(message) => {
-                        shell_lost = true;
+                        aborted = true;
                         (false, message)
                     }
                 }
@@ -98,7 +98,7 @@ pub fn verify_step(step: &Step) -> StepReport {
             passed,
             seen,
         });
-        if shell_lost {
+        if aborted {
             break;
         }
 
@@ -117,6 +117,12 @@ pub fn verify_step(step: &Step) -> StepReport {
         claim: "nslab's own mount table is as before".to_string(),
         passed: leaked.is_empty(),
         seen: leaked.join(", "),
+    });
+    let hostname = observe::observe(Fact::HostHostnameUnchanged, pids, &baseline);
+    report.outcomes.push(CheckOutcome {
+        claim: "the host's hostname is as before".to_string(),
+        passed: hostname.holds,
+        seen: hostname.seen,
     });
     report
 }
