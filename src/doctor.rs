@@ -8,26 +8,11 @@ use nix::unistd::getuid;
 
 use crate::rootfs;
 use crate::sandbox::plan::clone_flag;
+use crate::sandbox::user::{BLOCKERS, blocked_message, blockers_in_force, read_sysctl};
 use crate::spec::Namespace;
 
 /// The hidden subcommand that tries to create one namespace and reports the errno.
 pub const PROBE_ARG: &str = "__probe";
-
-/// The sysctls that can block unprivileged user namespaces, with what each value means.
-pub const USERNS_SYSCTLS: &[(&str, &str)] = &[
-    (
-        "user.max_user_namespaces",
-        "0 blocks user namespaces for everyone",
-    ),
-    (
-        "kernel.unprivileged_userns_clone",
-        "0 blocks them for ordinary users (Debian and Ubuntu kernels)",
-    ),
-    (
-        "kernel.apparmor_restrict_unprivileged_userns",
-        "1 lets AppArmor block them for ordinary users (Ubuntu 23.10 and later)",
-    ),
-];
 
 /// What the machine said about one namespace kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +30,7 @@ pub struct Report {
     pub root: bool,
     /// Each namespace kind, tried for real (through a user namespace when not root).
     pub probes: Vec<Probe>,
-    /// Each user namespace sysctl and its value, if the kernel has it.
+    /// Each sysctl that can block user namespaces, and its value if the kernel has it.
     pub sysctls: Vec<(&'static str, Option<String>)>,
     /// `v2`, `v1`, or `hybrid (v1 with a v2 mount)`.
     pub cgroup: &'static str,
@@ -58,17 +43,9 @@ pub struct Report {
 impl Report {
     /// Looks at this machine.
     pub fn gather() -> Report {
-        let sysctls = USERNS_SYSCTLS
+        let sysctls = BLOCKERS
             .iter()
-            .map(|(name, _)| {
-                let path = format!("/proc/sys/{}", name.replace('.', "/"));
-                (
-                    *name,
-                    std::fs::read_to_string(path)
-                        .ok()
-                        .map(|v| v.trim().to_string()),
-                )
-            })
+            .map(|blocker| (blocker.sysctl, read_sysctl(blocker.sysctl)))
             .collect();
         Report {
             root: getuid().is_root(),
@@ -105,9 +82,13 @@ impl Report {
             };
             let _ = writeln!(out, "namespace     {:<7} {state}", probe.namespace.name());
         }
-        for ((name, value), (_, meaning)) in self.sysctls.iter().zip(USERNS_SYSCTLS) {
+        for ((name, value), blocker) in self.sysctls.iter().zip(&BLOCKERS) {
             let value = value.as_deref().unwrap_or("(not in this kernel)");
-            let _ = writeln!(out, "sysctl        {name} = {value}   [{meaning}]");
+            let _ = writeln!(
+                out,
+                "sysctl        {name} = {value}   [{}]",
+                blocker.meaning
+            );
         }
         let _ = writeln!(out, "cgroups       {}", self.cgroup);
         let nspid = if self.nspid {
@@ -136,29 +117,14 @@ impl Report {
             .iter()
             .any(|p| p.namespace == Namespace::User && p.result.is_err());
         if user_blocked && !self.root {
-            let mut text = String::from(
-                "This user cannot create user namespaces, so nslab cannot isolate anything \
-                 without root. Either run nslab as root (sudo nslab), or allow unprivileged \
-                 user namespaces:\n",
+            let read = |name: &str| {
+                let found = self.sysctls.iter().find(|(sysctl, _)| *sysctl == name);
+                found.and_then(|(_, value)| value.clone())
+            };
+            return format!(
+                "Without root, nslab needs a user namespace for every step, and {}.\n",
+                blocked_message(&blockers_in_force(read))
             );
-            for (name, value) in &self.sysctls {
-                let blocking = match (*name, value.as_deref()) {
-                    ("user.max_user_namespaces", Some("0")) => {
-                        Some("sysctl -w user.max_user_namespaces=15000")
-                    }
-                    ("kernel.unprivileged_userns_clone", Some("0")) => {
-                        Some("sysctl -w kernel.unprivileged_userns_clone=1")
-                    }
-                    ("kernel.apparmor_restrict_unprivileged_userns", Some("1")) => {
-                        Some("sysctl -w kernel.apparmor_restrict_unprivileged_userns=0")
-                    }
-                    _ => None,
-                };
-                if let Some(fix) = blocking {
-                    let _ = writeln!(text, "  {name} blocks them: as root, {fix}");
-                }
-            }
-            return text;
         }
         "Some namespace kinds are missing: the kernel was built without them \
          (CONFIG_*_NS), or a container nslab runs in forbids them. Lessons that need them \

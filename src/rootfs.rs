@@ -25,8 +25,9 @@ const HOST_PROGRAMS: &[&str] = &[
 /// Where a busybox may be found on the host.
 const BUSYBOX_PATHS: &[&str] = &["/bin/busybox", "/usr/bin/busybox", "/usr/sbin/busybox"];
 
-/// The file that names how a finished tree was built.
-const MARKER: &str = ".nslab-rootfs";
+/// The file that names how a finished tree was built. Its name carries the layout's version:
+/// a tree from an older nslab lacks it and is built again.
+const MARKER: &str = ".nslab-rootfs-v2";
 
 /// Why the root filesystem could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +61,8 @@ pub fn ensure() -> Result<PathBuf, RootfsError> {
     if dir.join(MARKER).is_file() {
         return Ok(dir);
     }
-    build(&dir, false).map(|info| info.dir)
+    // Missing, or from an older nslab: (re)build it.
+    build(&dir, dir.exists()).map(|info| info.dir)
 }
 
 /// Reads how the tree at `dir` was built, if it is a finished nslab root filesystem.
@@ -139,12 +141,42 @@ fn fill(scratch: &Path) -> Result<String, RootfsError> {
     .map_err(io_err)?;
     fs::write(scratch.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n").map_err(io_err)?;
 
-    let source = match BUSYBOX_PATHS.iter().map(Path::new).find(|p| p.is_file()) {
+    let mut source = match BUSYBOX_PATHS.iter().map(Path::new).find(|p| p.is_file()) {
         Some(busybox) => install_busybox(scratch, busybox).map_err(io_err)?,
         None => install_host_programs(scratch).map_err(io_err)?,
     };
+    if !make_device_nodes(scratch) {
+        source.push_str("; no device nodes (only root can make them)");
+    }
     fs::write(scratch.join(MARKER), format!("{source}\n")).map_err(io_err)?;
     Ok(source)
+}
+
+/// The character devices a shell expects: `/dev/tty` for job control, `/dev/null` so that
+/// `> /dev/null` does not create a regular file. (major, minor) as in devices.txt.
+const DEVICES: &[(&str, u64, u64)] = &[
+    ("null", 1, 3),
+    ("zero", 1, 5),
+    ("full", 1, 7),
+    ("random", 1, 8),
+    ("urandom", 1, 9),
+    ("tty", 5, 0),
+];
+
+/// Makes [`DEVICES`] in `/dev`. Only root outside can; returns whether every node was made.
+fn make_device_nodes(scratch: &Path) -> bool {
+    use nix::sys::stat::{Mode, SFlag, makedev, mknod};
+    DEVICES.iter().all(|(name, major, minor)| {
+        let path = scratch.join("dev").join(name);
+        let made = mknod(
+            &path,
+            SFlag::S_IFCHR,
+            Mode::from_bits_truncate(0o666),
+            makedev(*major, *minor),
+        );
+        // The umask may have taken bits away.
+        made.is_ok() && fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).is_ok()
+    })
 }
 
 /// Copies busybox to `/bin/busybox` and links every applet it has to it.
@@ -273,6 +305,14 @@ mod tests {
         let info = build(&dir, false).unwrap();
         assert!(dir.join("bin/sh").exists(), "a shell");
         assert!(dir.join("proc").is_dir(), "a mount point for proc");
+        if nix::unistd::getuid().is_root() {
+            use std::os::unix::fs::FileTypeExt;
+            let null = fs::metadata(dir.join("dev/null")).unwrap();
+            assert!(
+                null.file_type().is_char_device(),
+                "/dev/null is a device, not a file"
+            );
+        }
         assert!(
             fs::read_to_string(dir.join("etc/passwd"))
                 .unwrap()

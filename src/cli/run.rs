@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use nix::sys::signal::{SigSet, Signal};
 
 use crate::cli::RunArgs;
-use crate::sandbox::LaunchRequest;
+use crate::sandbox::{LaunchRequest, launcher};
 use crate::spec::{IsolationSpec, Namespace, ProcMount, Propagation, RootEntry, RootSpec};
 
 /// Runs the command and returns its exit status (128+N when killed by signal N).
@@ -26,6 +26,15 @@ pub fn run(mut args: RunArgs) -> Result<i32> {
         .thread_block()
         .context("cannot block keyboard signals")?;
 
+    // With a PID namespace, nslab itself can be the launcher: should it be killed, the death
+    // of PID 1 takes every process of the namespace with it. Without one, a separate launcher
+    // must outlive nslab for a moment to find and stop the shell's background jobs.
+    if request.spec.has(Namespace::Pid) {
+        return Ok(launcher::run(&request).unwrap_or_else(|message| {
+            eprintln!("nslab: {message}");
+            launcher::SETUP_FAILED
+        }));
+    }
     let status = request
         .command()?
         .status()

@@ -9,11 +9,12 @@ use crate::sandbox::kernel::Call;
 /// Explains `errno` as the answer to `call`.
 pub fn why(call: &Call, errno: Errno) -> String {
     let text = match (call, errno) {
-        (Call::Unshare(flags), Errno::EPERM)
+        (Call::Unshare(flags), Errno::EPERM | Errno::ENOSPC | Errno::EACCES)
             if flags.contains(nix::sched::CloneFlags::CLONE_NEWUSER) =>
         {
-            "this user may not create user namespaces; run `nslab doctor` to see which setting \
-             blocks them, or run nslab as root"
+            let in_force =
+                crate::sandbox::user::blockers_in_force(crate::sandbox::user::read_sysctl);
+            return crate::sandbox::user::blocked_message(&in_force);
         }
         (Call::Unshare(_), Errno::EPERM) => {
             "creating namespaces needs CAP_SYS_ADMIN: run as root, or let nslab add a user \
@@ -68,9 +69,10 @@ mod tests {
     use nix::sched::CloneFlags;
 
     #[test]
-    fn user_namespace_refusal_points_to_doctor() {
+    fn user_namespace_refusal_says_what_blocks_it() {
         let text = why(&Call::Unshare(CloneFlags::CLONE_NEWUSER), Errno::EPERM);
-        assert!(text.contains("nslab doctor"), "{text}");
+        assert!(text.contains("user namespaces are blocked"), "{text}");
+        assert!(text.contains("root"), "{text}");
     }
 
     #[test]

@@ -25,9 +25,19 @@ use crate::sandbox::{LaunchRequest, REQUEST_ENV};
 /// container runtimes use 125 for their own failures.
 pub const SETUP_FAILED: i32 = 125;
 
-/// Runs the launcher and returns its exit status: the command's, or 128+N for signal N.
+/// Runs the launcher started as `nslab __sandbox` and returns its exit status: the command's,
+/// or 128+N for signal N.
 pub fn main() -> i32 {
-    match launch() {
+    let launched = read_request().and_then(|request| {
+        // If nslab dies, even by SIGKILL, the kernel sends the launcher SIGTERM and the
+        // launcher takes the sandbox down with it. The parent may be gone before this call.
+        nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(|e| format!("prctl: {e}"))?;
+        if getppid().as_raw() as u32 != request.parent {
+            return Err("nslab exited before the sandbox started".to_string());
+        }
+        run(&request)
+    });
+    match launched {
         Ok(code) => code,
         Err(message) => {
             eprintln!("nslab: {message}");
@@ -36,16 +46,11 @@ pub fn main() -> i32 {
     }
 }
 
-fn launch() -> Result<i32, String> {
-    let request = read_request()?;
-
-    // If nslab dies, even by SIGKILL, the kernel sends the launcher SIGTERM and the launcher
-    // takes the sandbox down with it. The parent may already be gone before this call.
-    nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(|e| format!("prctl: {e}"))?;
-    if getppid().as_raw() as u32 != request.parent {
-        return Err("nslab exited before the sandbox started".to_string());
-    }
-
+/// Sets up the sandbox, forks its first process and waits for it; returns the exit status.
+///
+/// The caller must be single-threaded. nslab's own launcher process is; `nslab run` may call
+/// this directly too, which saves starting a second program.
+pub fn run(request: &LaunchRequest) -> Result<i32, String> {
     // The launcher handles these signals synchronously with sigwait, like a shell waiting for
     // its foreground job: Ctrl-C and Ctrl-\ are for the command, not for the launcher.
     let watched = watched_signals();
@@ -81,7 +86,7 @@ fn launch() -> Result<i32, String> {
         Forked::Child => {
             drop(alive_write);
             kernel.set_phase(Phase::Child);
-            std::process::exit(child::run(&plan, &request, &mut kernel, alive_read));
+            std::process::exit(child::run(&plan, request, &mut kernel, alive_read));
         }
         Forked::Parent(child) => {
             drop(alive_read);
