@@ -202,5 +202,5 @@ checks = [ { run = "hostname", output = '^elsewhere$' } ]
         stdout.contains(r#"saw: exit 0, output "box\n""#),
         "{stdout}"
     );
-    assert!(stdout.contains("0 of 1 steps verified"), "{stdout}");
+    assert!(stdout.contains("0 of 1 step verified"), "{stdout}");
 }

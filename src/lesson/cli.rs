@@ -46,6 +46,15 @@ pub fn check(paths: &[PathBuf]) -> anyhow::Result<i32> {
     for path in paths {
         let files = if path.is_dir() {
             match library::files_in(path) {
+                Ok(files) if files.is_empty() => {
+                    let none = std::io::Error::other("no lesson files (*.toml) in it");
+                    let err = LessonError::Read {
+                        path: path.clone(),
+                        source: none,
+                    };
+                    results.push((path.display().to_string(), Err(err)));
+                    continue;
+                }
                 Ok(files) => files,
                 Err(err) => {
                     results.push((path.display().to_string(), Err(err)));
@@ -64,9 +73,9 @@ pub fn check(paths: &[PathBuf]) -> anyhow::Result<i32> {
     for (name, result) in &results {
         match result {
             Ok(lesson) => say(format_args!(
-                "ok    {name}: {} ({} steps)",
+                "ok    {name}: {} ({})",
                 lesson.id,
-                lesson.steps.len()
+                count(lesson.steps.len(), "step")
             )),
             Err(err) => {
                 failed += 1;
@@ -75,7 +84,10 @@ pub fn check(paths: &[PathBuf]) -> anyhow::Result<i32> {
         }
     }
     if failed > 0 {
-        eprintln!("{failed} of {} lesson files have errors", results.len());
+        eprintln!(
+            "{failed} of {} have errors",
+            count(results.len(), "lesson file")
+        );
         return Ok(1);
     }
     Ok(0)
@@ -116,7 +128,10 @@ pub fn verify(args: VerifyArgs, extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
         }
     }
 
-    say(format_args!("{passed} of {total} steps verified"));
+    say(format_args!(
+        "{passed} of {} verified",
+        count(total, "step")
+    ));
     Ok(if passed == total { 0 } else { 1 })
 }
 
@@ -140,4 +155,13 @@ fn print_report(report: &StepReport) {
 /// panicking as `println!` would.
 fn say(line: impl Display) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// "1 step", "2 steps".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -206,12 +206,21 @@ fn check_slug(id: &str) -> Result<(), String> {
 
 /// Serde's messages name Rust-side things; say them as a lesson author would.
 fn plain(message: &str) -> String {
-    message
-        .trim()
-        .replace("unknown field", "unknown key")
-        .replace("missing field", "missing key")
+    const WORDS: [(&str, &str); 7] = [
+        ("unknown field", "unknown key"),
+        ("missing field", "missing key"),
+        ("unknown variant", "unknown value"),
+        ("invalid type: ", "wrong kind of value: found "),
+        ("expected a sequence", "expected a list [...]"),
+        ("expected i32", "expected a whole number"),
+        ("expected a map", "expected a table {...}"),
+    ];
+    WORDS
+        .iter()
+        .fold(message.trim().to_string(), |text, (from, to)| {
+            text.replace(from, to)
+        })
 }
-
 /// Turns a byte span into the line and column of its start.
 fn locate(text: &str, file: &str, span: Range<usize>, message: String) -> FormatError {
     let mut start = span.start.min(text.len());

@@ -27,7 +27,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub enum LessonError {
     #[error(transparent)]
     Format(#[from] FormatError),
-    #[error("cannot read lessons from {path}: {source}")]
+    #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: io::Error },
     #[error("{second}: lesson id '{id}' is already used by {first}; rename one of them")]
     DuplicateId {
