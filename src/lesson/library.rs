@@ -122,6 +122,7 @@ pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, LessonError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::{IsolationSpec, Namespace, RootSpec};
 
     #[test]
     fn shipped_lessons_load_with_unique_ids() {
@@ -129,6 +130,60 @@ mod tests {
         assert_eq!(library.lessons().len(), SHIPPED.len());
         assert!(library.get("containers-from-scratch").is_some());
         assert!(library.get("pid-namespace-pitfalls").is_some());
+    }
+
+    #[test]
+    fn the_first_course_has_its_steps_in_teaching_order() {
+        let library = Library::load(&[]).unwrap();
+        let course = library.get("containers-from-scratch").unwrap();
+        let ids: Vec<&str> = course.steps.iter().map(|step| step.id.as_str()).collect();
+        let expected = [
+            "process",
+            "uts",
+            "chroot",
+            "pid-namespace",
+            "mount-proc",
+            "mount-namespace",
+            "pivot-root",
+        ];
+        assert_eq!(ids, expected);
+        assert_eq!(course.step("pid-namespace").map(|(at, _)| at), Some(3));
+    }
+
+    /// The seed step of the classic tutorial: uts and pid namespaces, a chroot into the root
+    /// filesystem, and no proc mount, so that `ps` inside finds nothing.
+    #[test]
+    fn the_pid_namespace_step_is_the_seed_step() {
+        let library = Library::load(&[]).unwrap();
+        let course = library.get("containers-from-scratch").unwrap();
+        let (_, step) = course.step("pid-namespace").unwrap();
+        let seed = IsolationSpec {
+            namespaces: [Namespace::Uts, Namespace::Pid].into(),
+            root: RootSpec::Rootfs,
+            ..IsolationSpec::default()
+        };
+        assert_eq!(step.isolation, seed);
+    }
+
+    #[test]
+    fn every_shipped_step_backs_its_text_with_checks() {
+        let library = Library::load(&[]).unwrap();
+        for lesson in library.lessons() {
+            for step in &lesson.steps {
+                assert!(
+                    !step.checks.is_empty(),
+                    "{}/{} has no checks",
+                    lesson.id,
+                    step.id
+                );
+                assert!(
+                    !step.body.trim().is_empty(),
+                    "{}/{} has no text",
+                    lesson.id,
+                    step.id
+                );
+            }
+        }
     }
 
     #[test]

@@ -19,6 +19,16 @@ pub struct Lesson {
     pub steps: Vec<Step>,
 }
 
+impl Lesson {
+    /// The step with this id and its position, counting from 0.
+    pub fn step(&self, id: &str) -> Option<(usize, &Step)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .find(|(_, step)| step.id == id)
+    }
+}
+
 /// One step: text, the isolation it switches on, things to try, checks and hints.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
