@@ -423,9 +423,6 @@ fn blocked_user_namespaces_get_a_message_naming_the_setting() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(125), "{stderr}");
     assert!(stderr.contains("user.max_user_namespaces = 0"), "{stderr}");
-    assert!(
-        stderr.contains("sysctl -w user.max_user_namespaces="),
-        "{stderr}"
-    );
+    assert!(stderr.contains("sysctl -w user.max_user_namespaces="), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
