@@ -204,3 +204,35 @@ checks = [ { run = "hostname", output = '^elsewhere$' } ]
     );
     assert!(stdout.contains("0 of 1 step verified"), "{stdout}");
 }
+
+/// Regression: verify once kept a spare sender of the shell's output channel alive while the
+/// sandbox started, so a launcher that failed at once was reported only after the 15 second
+/// command timeout, and without the launcher's own reason.
+#[test]
+fn verify_reports_a_sandbox_that_cannot_start_at_once_with_its_reason() {
+    let home = Home::new();
+    let lessons = home.path().join("lessons");
+    fs::create_dir(&lessons).expect("mkdir");
+    let lesson = r#"id = "rootless"
+title = "Rootless"
+summary = "A root directory that is not there."
+
+[[steps]]
+id = "missing-root"
+title = "Missing root"
+body = "The root directory does not exist."
+isolation = { root = "/nonexistent/nslab-root" }
+checks = [ { fact = "new-root" } ]
+"#;
+    fs::write(lessons.join("rootless.toml"), lesson).expect("write the lesson");
+
+    let started = std::time::Instant::now();
+    let dir = lessons.to_str().expect("utf-8 path");
+    let output = home.nslab(&["--lessons", dir, "verify", "rootless"]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("could not be set up"), "{stdout}");
+    assert!(stdout.contains("/nonexistent/nslab-root"), "{stdout}");
+}

@@ -40,6 +40,8 @@ pub enum SessionError {
     Spawn(std::io::Error),
     #[error("the sandbox's shell exited before the command finished{0}")]
     Ended(String),
+    #[error("the sandbox could not be set up{0}")]
+    Setup(String),
     #[error("the command did not finish within {} seconds", COMMAND_TIMEOUT.as_secs())]
     Timeout,
     #[error("cannot talk to the sandbox's shell: {0}")]
@@ -98,6 +100,9 @@ impl Session {
             let sender = sender.clone();
             std::thread::spawn(move || forward(stream, sender));
         }
+        // Only the forwarding threads may hold senders: the channel must disconnect when the
+        // launcher's pipes close, which is how a shell that is gone shows.
+        drop(sender);
 
         let mut session = Session {
             launcher,
@@ -106,7 +111,12 @@ impl Session {
             pending: Vec::new(),
             first: 0,
         };
-        session.run("true")?;
+        // The first answer means the setup is done and the shell is reading commands; if the
+        // launcher gives up instead, what it said is the reason.
+        session.run("true").map_err(|err| match err {
+            SessionError::Ended(said) => SessionError::Setup(said),
+            other => other,
+        })?;
         session.first = session.find_first_process()?;
         Ok(session)
     }
@@ -128,10 +138,11 @@ impl Session {
             .stdin
             .as_mut()
             .ok_or(SessionError::Ended(String::new()))?;
-        stdin
+        // A shell that is already gone makes this write fail with EPIPE. That is not the news:
+        // what the launcher said before it went is, and the loop below collects it.
+        let _ = stdin
             .write_all(script.as_bytes())
-            .and_then(|()| stdin.flush())
-            .map_err(|e| SessionError::Ended(format!(" ({e})")))?;
+            .and_then(|()| stdin.flush());
 
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         loop {
