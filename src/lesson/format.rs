@@ -44,7 +44,7 @@ struct RawStep {
     id: Spanned<String>,
     title: String,
     body: String,
-    isolation: Spanned<IsolationSpec>,
+    isolation: Spanned<IsolationTable>,
     #[serde(default, rename = "try")]
     suggestions: Vec<Suggestion>,
     #[serde(default)]
@@ -62,6 +62,34 @@ struct RawCheck {
     side: Option<Side>,
     exit: Option<i32>,
     output: Option<Spanned<String>>,
+}
+
+/// An isolation spec that must be written as a table. Serde's derived struct reader would also
+/// take an array (`isolation = []`) and fill the fields by position, which no author means.
+struct IsolationTable(IsolationSpec);
+
+impl<'de> Deserialize<'de> for IsolationTable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TableOnly;
+
+        impl<'de> serde::de::Visitor<'de> for TableOnly {
+            type Value = IsolationTable;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table such as { namespaces = [\"pid\"] }")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let reader = serde::de::value::MapAccessDeserializer::new(map);
+                IsolationSpec::deserialize(reader).map(IsolationTable)
+            }
+        }
+
+        deserializer.deserialize_map(TableOnly)
+    }
 }
 
 /// Reads one lesson file. `file` names it in error messages.
@@ -93,7 +121,7 @@ pub fn parse(text: &str, file: &str) -> Result<Lesson, FormatError> {
         seen.insert(step.id.get_ref().clone(), step.id.span());
 
         let spec_span = step.isolation.span();
-        let isolation = step.isolation.into_inner();
+        let isolation = step.isolation.into_inner().0;
         isolation
             .validate()
             .map_err(|e| error(spec_span.clone(), format!("invalid isolation: {e}")))?;

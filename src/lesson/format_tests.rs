@@ -174,3 +174,10 @@ fn a_lesson_without_steps_is_refused() {
     assert_eq!(at(&err), (5, 9), "{err}");
     assert!(err.message.contains("at least one step"), "{err}");
 }
+
+#[test]
+fn isolation_written_as_an_array_is_refused() {
+    let err = error(&VALID.replace("{ namespaces = [\"pid\"] }", "[]"));
+    assert_eq!(at(&err), (9, 13), "{err}");
+    assert!(err.message.contains("expected a table"), "{err}");
+}
