@@ -232,6 +232,11 @@ fn proc_entries(first: u32) -> Vec<String> {
     names
 }
 
+/// The start time of a host process, to tell it later from another one given the same PID.
+pub fn process_start(pid: u32) -> Option<u64> {
+    start_time(&format!("/proc/{pid}"))
+}
+
 /// When the process behind a `/proc/PID` directory started, in clock ticks since boot: two
 /// directories describe the same process exactly when these match.
 fn start_time(dir: &str) -> Option<u64> {

@@ -33,8 +33,9 @@ pub struct CheckOutcome {
 pub struct StepReport {
     /// The step's id.
     pub step: String,
-    /// Each check's outcome, in order, followed by nslab's own checks that the host's mount
-    /// table and hostname are untouched. Empty when the sandbox did not start.
+    /// Each check's outcome, in order, followed by nslab's own checks that the sandbox is gone
+    /// and the host's mount table and hostname are untouched. Empty when the sandbox did not
+    /// start.
     pub outcomes: Vec<CheckOutcome>,
     /// Why the sandbox could not be started, or why the step stopped early, if so. A shell
     /// that stopped answering shows as the failed outcome of the command that lost it.
@@ -111,7 +112,14 @@ pub fn verify_step(step: &Step) -> StepReport {
     }
 
     // Whatever the step did, nothing of it may stay on the real host once it is stopped.
+    let first_start = observe::process_start(pids.first);
     session.stop();
+    let still_running = first_start.is_some() && observe::process_start(pids.first) == first_start;
+    report.outcomes.push(CheckOutcome {
+        claim: "the sandbox's first process is gone".to_string(),
+        passed: !still_running,
+        seen: format!("host PID {} is still running", pids.first),
+    });
     let leaked = baseline.mounts_gained_by_real_host();
     report.outcomes.push(CheckOutcome {
         claim: "nslab's own mount table is as before".to_string(),
