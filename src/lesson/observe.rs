@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use procfs::process::Process;
 
@@ -235,6 +236,30 @@ fn proc_entries(first: u32) -> Vec<String> {
 /// The start time of a host process, to tell it later from another one given the same PID.
 pub fn process_start(pid: u32) -> Option<u64> {
     start_time(&format!("/proc/{pid}"))
+}
+
+/// Waits up to `limit` for the process that had this PID and start time to be dead, and tells
+/// whether it is. A zombie counts as dead: it runs nothing, it only waits to be reaped.
+///
+/// SIGKILL is not instant: a killed process still exists while the kernel tears it down. And
+/// the launcher does not wait for its killed child, so the child's zombie passes to the host's
+/// init, which may take a while to reap it.
+pub fn wait_until_gone(pid: u32, start: Option<u64>, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        let stat = Process::new_with_root(PathBuf::from(format!("/proc/{pid}")))
+            .ok()
+            .and_then(|process| process.stat().ok());
+        let alive = stat
+            .is_some_and(|stat| Some(stat.starttime) == start && !matches!(stat.state, 'Z' | 'X'));
+        if start.is_none() || !alive {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// When the process behind a `/proc/PID` directory started, in clock ticks since boot: two

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use nix::fcntl::OFlag;
 
@@ -114,10 +115,10 @@ pub fn verify_step(step: &Step) -> StepReport {
     // Whatever the step did, nothing of it may stay on the real host once it is stopped.
     let first_start = observe::process_start(pids.first);
     session.stop();
-    let still_running = first_start.is_some() && observe::process_start(pids.first) == first_start;
+    let gone = observe::wait_until_gone(pids.first, first_start, Duration::from_secs(5));
     report.outcomes.push(CheckOutcome {
         claim: "the sandbox's first process is gone".to_string(),
-        passed: !still_running,
+        passed: gone,
         seen: format!("host PID {} is still running", pids.first),
     });
     let leaked = baseline.mounts_gained_by_real_host();
