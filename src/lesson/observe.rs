@@ -29,7 +29,9 @@ pub struct Baseline {
 /// The outcome of looking at one fact: whether it holds, and what was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observation {
+    /// Whether the fact holds.
     pub holds: bool,
+    /// What was seen, in words, for the report.
     pub seen: String,
 }
 

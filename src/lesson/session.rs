@@ -44,8 +44,6 @@ pub enum SessionError {
     Setup(String),
     #[error("the command did not finish within {} seconds", COMMAND_TIMEOUT.as_secs())]
     Timeout,
-    #[error("cannot talk to the sandbox's shell: {0}")]
-    Pipe(std::io::Error),
     #[error("cannot find the sandbox's first process under launcher {0}")]
     NoFirstProcess(u32),
 }
@@ -53,7 +51,9 @@ pub enum SessionError {
 /// What a command did: its exit status and its output (stdout and stderr together).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommandResult {
+    /// The exit status, as `$?` reports it.
     pub exit: i32,
+    /// Everything it printed, stdout and stderr interleaved as they came.
     pub output: String,
 }
 
