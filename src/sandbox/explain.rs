@@ -63,6 +63,66 @@ pub fn why(call: &Call, errno: Errno) -> String {
     text.to_string()
 }
 
+/// Explains a failure as the setup trace records it: the call's name (`unshare`), the call
+/// written out (`unshare(CLONE_NEWUSER)`) and the errno's name (`EPERM`).
+pub fn why_traced(name: &str, detail: &str, errno: &str) -> String {
+    let Some(errno) = errno_named(errno) else {
+        return format!("the kernel answered {errno}");
+    };
+
+    // A stand-in call with the same kind is enough: the explanations depend on the kind of
+    // call, and for unshare on whether a user namespace was asked for.
+    let path = std::path::PathBuf::new;
+    let call = match name {
+        "unshare" if detail.contains("CLONE_NEWUSER") => {
+            Call::Unshare(nix::sched::CloneFlags::CLONE_NEWUSER)
+        }
+        "unshare" => Call::Unshare(nix::sched::CloneFlags::empty()),
+        "write" => Call::WriteFile {
+            path: path(),
+            contents: String::new(),
+        },
+        "mount" => Call::Mount {
+            source: None,
+            target: path(),
+            fstype: None,
+            flags: nix::mount::MsFlags::empty(),
+        },
+        "umount2" => Call::Umount {
+            target: path(),
+            flags: nix::mount::MntFlags::empty(),
+        },
+        "sethostname" => Call::SetHostname(String::new()),
+        "chroot" => Call::Chroot(path()),
+        "pivot_root" => Call::PivotRoot {
+            new_root: path(),
+            put_old: path(),
+        },
+        "mkdir" => Call::Mkdir(path()),
+        _ => Call::Chdir(path()),
+    };
+    why(&call, errno)
+}
+
+/// The errno that the trace names, for the errors setup calls can meet.
+fn errno_named(name: &str) -> Option<Errno> {
+    const KNOWN: [Errno; 12] = [
+        Errno::EPERM,
+        Errno::EINVAL,
+        Errno::EBUSY,
+        Errno::ENOMEM,
+        Errno::ENOSPC,
+        Errno::ENOENT,
+        Errno::EACCES,
+        Errno::ENOTDIR,
+        Errno::EEXIST,
+        Errno::EUSERS,
+        Errno::EROFS,
+        Errno::ENOSYS,
+    ];
+    KNOWN.into_iter().find(|errno| format!("{errno:?}") == name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +133,18 @@ mod tests {
         let text = why(&Call::Unshare(CloneFlags::CLONE_NEWUSER), Errno::EPERM);
         assert!(text.contains("user namespaces are blocked"), "{text}");
         assert!(text.contains("root"), "{text}");
+    }
+
+    #[test]
+    fn traced_failures_get_the_same_words_as_live_ones() {
+        let text = why_traced("unshare", "unshare(CLONE_NEWUSER)", "EPERM");
+        assert_eq!(
+            text,
+            why(&Call::Unshare(CloneFlags::CLONE_NEWUSER), Errno::EPERM)
+        );
+        let text = why_traced("pivot_root", r#"pivot_root(".", ".")"#, "EINVAL");
+        assert!(text.contains("mount point"), "{text}");
+        assert!(why_traced("mount", "", "EWEIRD").contains("EWEIRD"));
     }
 
     #[test]

@@ -1,14 +1,24 @@
 //! The live panels beside the shell: PIDs, /proc, mounts, namespaces, code, setup trace.
 //!
-//! Data is collected off the UI thread with [`collect`] and drawn with [`render`].
+//! Data is collected off the UI thread with [`collect`], which takes one inspector snapshot,
+//! and drawn with [`render`], which only formats it: the panels never read `/proc` themselves,
+//! so they show exactly what `nslab inspect` prints. Each panel's drawing is in its own file.
+
+mod code;
+mod mounts;
+mod namespaces;
+mod pids;
+mod proc;
+mod trace;
 
 use std::path::PathBuf;
 
 use nix::unistd::Pid;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::inspect::{self, Snapshot, Target};
 use crate::spec::IsolationSpec;
 
 /// Which panel is shown.
@@ -75,22 +85,92 @@ pub struct PanelInput {
 /// Everything the panels draw, collected in one go.
 #[derive(Clone, Debug, Default)]
 pub struct PanelData {
-    /// A one-line summary until the real panels land.
+    /// A one-line summary of the step and the launcher.
     pub summary: String,
+    /// The inspector's snapshot: the only source of what the panels show.
+    pub snapshot: Snapshot,
+}
+
+impl PanelInput {
+    /// What the inspector should look at.
+    pub fn target(&self) -> Target {
+        Target {
+            launcher: self.launcher.map(Pid::as_raw),
+            spec: self.spec.clone(),
+            previous: self.previous.clone(),
+            root_dir: None,
+            trace: self.trace.clone(),
+        }
+    }
 }
 
 /// Reads the kernel's view of the sandbox. Runs on a worker thread.
 pub fn collect(input: &PanelInput) -> PanelData {
     PanelData {
         summary: format!("{} (launcher {:?})", input.spec.summary(), input.launcher),
+        snapshot: inspect::snapshot(&input.target()),
     }
 }
 
+/// The inner width from which tables show every column, as `nslab inspect` prints them.
+const WIDE: u16 = 90;
+
 /// Draws one panel.
 pub fn render(frame: &mut Frame, area: Rect, kind: PanelKind, data: &PanelData, scroll: u16) {
+    let snapshot = &data.snapshot;
+    // Beside the shell the panel may be only some 40 columns wide: tables then drop columns
+    // rather than wrap into an unreadable mess.
+    let wide = area.width.saturating_sub(2) >= WIDE;
+    let lines = match kind {
+        PanelKind::Pids => pids::lines(snapshot, wide),
+        PanelKind::Proc => proc::lines(snapshot),
+        PanelKind::Mounts => mounts::lines(snapshot, wide),
+        PanelKind::Namespaces => namespaces::lines(snapshot, wide),
+        PanelKind::Code => code::lines(snapshot),
+        PanelKind::Trace => trace::lines(snapshot),
+    };
     let block = Block::default().borders(Borders::ALL).title(kind.title());
-    let text = Paragraph::new(data.summary.as_str())
+    let text = Paragraph::new(lines)
         .block(block)
+        .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     frame.render_widget(text, area);
 }
+
+/// Styles shared by the panels, so a leak looks the same wherever it appears.
+pub mod look {
+    use ratatui::style::{Color, Modifier, Style};
+
+    /// Headings and column titles.
+    pub fn heading() -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// Plain-words notes.
+    pub fn note() -> Style {
+        Style::new().fg(Color::Cyan)
+    }
+
+    /// Something the sandbox has and the host does not: new, isolated.
+    pub fn isolated() -> Style {
+        Style::new().fg(Color::Green)
+    }
+
+    /// Something that crossed the boundary or failed.
+    pub fn alarm() -> Style {
+        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    /// A line changed since the previous step.
+    pub fn changed() -> Style {
+        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
+    /// Less important detail.
+    pub fn dim() -> Style {
+        Style::new().add_modifier(Modifier::DIM)
+    }
+}
+
+#[cfg(test)]
+mod tests;
