@@ -1,27 +1,85 @@
 //! The lessons nslab knows: the shipped ones, the user's config directory, and `--lessons DIR`.
+//!
+//! Shipped lessons are compiled into the binary, so an installed nslab works from any
+//! directory. A lesson file is any `*.toml` file directly in a lessons directory.
 
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use crate::lesson::Lesson;
+use crate::lesson::format::{self, FormatError};
+use crate::xdg;
+
+/// The shipped lesson files: the name used in messages, and the text.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "lessons/containers-from-scratch.toml",
+        include_str!("../../lessons/containers-from-scratch.toml"),
+    ),
+    (
+        "lessons/pid-namespace-pitfalls.toml",
+        include_str!("../../lessons/pid-namespace-pitfalls.toml"),
+    ),
+];
 
 /// Why lessons could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LessonError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{second}: lesson id '{id}' is already used by {first}; rename one of them")]
+    DuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// Every lesson available, in a stable order (shipped first).
 #[derive(Clone, Debug, Default)]
 pub struct Library {
     lessons: Vec<Lesson>,
+    /// Where each lesson came from, parallel to `lessons`.
+    sources: Vec<String>,
 }
 
 impl Library {
     /// Loads the shipped lessons, then those in the user's config directory and `extra_dirs`.
-    pub fn load(_extra_dirs: &[PathBuf]) -> Result<Library, LessonError> {
-        // TODO: parse the shipped lesson files; until then there are no lessons.
-        Ok(Library::default())
+    /// The config directory may be missing; a directory given with `--lessons` must exist.
+    pub fn load(extra_dirs: &[PathBuf]) -> Result<Library, LessonError> {
+        let mut library = Library::default();
+        for (name, text) in SHIPPED {
+            library.add(format::parse(text, name)?, name.to_string())?;
+        }
+
+        let user_dir = xdg::config_dir().join("lessons");
+        let mut dirs: Vec<&Path> = Vec::new();
+        if user_dir.is_dir() {
+            dirs.push(&user_dir);
+        }
+        dirs.extend(extra_dirs.iter().map(PathBuf::as_path));
+        for dir in dirs {
+            for file in files_in(dir)? {
+                let lesson = read_file(&file)?;
+                library.add(lesson, file.display().to_string())?;
+            }
+        }
+        Ok(library)
+    }
+
+    fn add(&mut self, lesson: Lesson, source: String) -> Result<(), LessonError> {
+        if let Some(at) = self.lessons.iter().position(|known| known.id == lesson.id) {
+            return Err(LessonError::DuplicateId {
+                id: lesson.id,
+                first: self.sources[at].clone(),
+                second: source,
+            });
+        }
+        self.lessons.push(lesson);
+        self.sources.push(source);
+        Ok(())
     }
 
     /// All lessons.
@@ -32,5 +90,113 @@ impl Library {
     /// The lesson with this id.
     pub fn get(&self, id: &str) -> Option<&Lesson> {
         self.lessons.iter().find(|lesson| lesson.id == id)
+    }
+}
+
+/// Reads and checks one lesson file.
+pub fn read_file(path: &Path) -> Result<Lesson, LessonError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LessonError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(format::parse(&text, &path.display().to_string())?)
+}
+
+/// The lesson files directly in `dir`, sorted by name.
+pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, LessonError> {
+    let read_error = |source| LessonError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_error)? {
+        let path = entry.map_err(read_error)?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{IsolationSpec, Namespace, RootSpec};
+
+    #[test]
+    fn shipped_lessons_load_with_unique_ids() {
+        let library = Library::load(&[]).unwrap();
+        assert_eq!(library.lessons().len(), SHIPPED.len());
+        assert!(library.get("containers-from-scratch").is_some());
+        assert!(library.get("pid-namespace-pitfalls").is_some());
+    }
+
+    #[test]
+    fn the_first_course_has_its_steps_in_teaching_order() {
+        let library = Library::load(&[]).unwrap();
+        let course = library.get("containers-from-scratch").unwrap();
+        let ids: Vec<&str> = course.steps.iter().map(|step| step.id.as_str()).collect();
+        let expected = [
+            "process",
+            "uts",
+            "chroot",
+            "pid-namespace",
+            "mount-proc",
+            "mount-namespace",
+            "pivot-root",
+        ];
+        assert_eq!(ids, expected);
+        assert_eq!(course.step("pid-namespace").map(|(at, _)| at), Some(3));
+    }
+
+    /// The seed step of the classic tutorial: uts and pid namespaces, a chroot into the root
+    /// filesystem, and no proc mount, so that `ps` inside finds nothing.
+    #[test]
+    fn the_pid_namespace_step_is_the_seed_step() {
+        let library = Library::load(&[]).unwrap();
+        let course = library.get("containers-from-scratch").unwrap();
+        let (_, step) = course.step("pid-namespace").unwrap();
+        let seed = IsolationSpec {
+            namespaces: [Namespace::Uts, Namespace::Pid].into(),
+            root: RootSpec::Rootfs,
+            ..IsolationSpec::default()
+        };
+        assert_eq!(step.isolation, seed);
+    }
+
+    #[test]
+    fn every_shipped_step_backs_its_text_with_checks() {
+        let library = Library::load(&[]).unwrap();
+        for lesson in library.lessons() {
+            for step in &lesson.steps {
+                assert!(
+                    !step.checks.is_empty(),
+                    "{}/{} has no checks",
+                    lesson.id,
+                    step.id
+                );
+                assert!(
+                    !step.body.trim().is_empty(),
+                    "{}/{} has no text",
+                    lesson.id,
+                    step.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lesson_dir_repeating_a_shipped_id_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("copy.toml"), SHIPPED[0].1).unwrap();
+        let err = Library::load(&[dir.path().to_path_buf()]).unwrap_err();
+        assert!(matches!(err, LessonError::DuplicateId { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_missing_lesson_dir_is_an_error() {
+        let err = Library::load(&[PathBuf::from("/nonexistent/nslab-lessons")]).unwrap_err();
+        assert!(matches!(err, LessonError::Read { .. }), "{err}");
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lesson::check::Check;
 use crate::spec::IsolationSpec;
 
 /// A lesson: an ordered walk through steps.
@@ -16,6 +17,16 @@ pub struct Lesson {
     pub summary: String,
     /// The steps, in order.
     pub steps: Vec<Step>,
+}
+
+impl Lesson {
+    /// The step with this id and its position, counting from 0.
+    pub fn step(&self, id: &str) -> Option<(usize, &Step)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .find(|(_, step)| step.id == id)
+    }
 }
 
 /// One step: text, the isolation it switches on, things to try, checks and hints.
@@ -36,6 +47,9 @@ pub struct Step {
     /// Hints, revealed one at a time.
     #[serde(default)]
     pub hints: Vec<String>,
+    /// The claims of the text, which `nslab verify` proves on the live kernel.
+    #[serde(default)]
+    pub checks: Vec<Check>,
 }
 
 /// Which shell a suggested command is for.

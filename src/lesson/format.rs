@@ -1,0 +1,272 @@
+//! The lesson file format (TOML) and its loader, with errors that point at file:line:col.
+//!
+//! The file is read in two passes. Serde reads it into the raw types below, which keep the
+//! position of everything a later rule may need to point at. Then the rules serde cannot know
+//! are applied: ids are slugs, step ids are unique, the isolation spec is valid, and each check
+//! fits its step. The result is the plain [`Lesson`] the rest of nslab uses.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::lesson::check::{Check, Fact, RunCheck};
+use crate::lesson::{Lesson, Side, Step, Suggestion};
+use crate::spec::{IsolationSpec, Namespace};
+
+/// A mistake in a lesson file, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct FormatError {
+    /// The file, as given (shipped lessons are named `lessons/NAME.toml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    id: Spanned<String>,
+    title: String,
+    summary: String,
+    steps: Spanned<Vec<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: Spanned<String>,
+    title: String,
+    body: String,
+    isolation: Spanned<IsolationTable>,
+    #[serde(default, rename = "try")]
+    suggestions: Vec<Suggestion>,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    checks: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    fact: Option<Spanned<String>>,
+    namespace: Option<Namespace>,
+    run: Option<String>,
+    side: Option<Side>,
+    exit: Option<i32>,
+    output: Option<Spanned<String>>,
+}
+
+/// An isolation spec that must be written as a table. Serde's derived struct reader would also
+/// take an array (`isolation = []`) and fill the fields by position, which no author means.
+struct IsolationTable(IsolationSpec);
+
+impl<'de> Deserialize<'de> for IsolationTable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TableOnly;
+
+        impl<'de> serde::de::Visitor<'de> for TableOnly {
+            type Value = IsolationTable;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table such as { namespaces = [\"pid\"] }")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let reader = serde::de::value::MapAccessDeserializer::new(map);
+                IsolationSpec::deserialize(reader).map(IsolationTable)
+            }
+        }
+
+        deserializer.deserialize_map(TableOnly)
+    }
+}
+
+/// Reads one lesson file. `file` names it in error messages.
+pub fn parse(text: &str, file: &str) -> Result<Lesson, FormatError> {
+    let error = |span: Range<usize>, message: String| locate(text, file, span, message);
+
+    let raw: RawLesson = toml::from_str(text)
+        .map_err(|err| error(err.span().unwrap_or(0..0), plain(err.message())))?;
+    check_slug(raw.id.get_ref()).map_err(|m| error(raw.id.span(), m))?;
+    if raw.steps.get_ref().is_empty() {
+        return Err(error(
+            raw.steps.span(),
+            "a lesson needs at least one step".to_string(),
+        ));
+    }
+
+    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+    let mut steps = Vec::new();
+    for step in raw.steps.into_inner() {
+        check_slug(step.id.get_ref()).map_err(|m| error(step.id.span(), m))?;
+        if let Some(first) = seen.get(step.id.get_ref()) {
+            let line = locate(text, file, first.clone(), String::new()).line;
+            let message = format!(
+                "step id '{}' is already used on line {line}",
+                step.id.get_ref()
+            );
+            return Err(error(step.id.span(), message));
+        }
+        seen.insert(step.id.get_ref().clone(), step.id.span());
+
+        let spec_span = step.isolation.span();
+        let isolation = step.isolation.into_inner().0;
+        isolation
+            .validate()
+            .map_err(|e| error(spec_span.clone(), format!("invalid isolation: {e}")))?;
+
+        let mut checks = Vec::new();
+        for raw_check in step.checks {
+            let span = raw_check.span();
+            let check = build_check(raw_check.into_inner(), &isolation)
+                .map_err(|(inner, message)| error(inner.unwrap_or(span), message))?;
+            checks.push(check);
+        }
+
+        steps.push(Step {
+            id: step.id.into_inner(),
+            title: step.title,
+            body: step.body,
+            isolation,
+            suggestions: step.suggestions,
+            hints: step.hints,
+            checks,
+        });
+    }
+
+    Ok(Lesson {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        summary: raw.summary,
+        steps,
+    })
+}
+
+/// An error from building a check: a narrower span if there is one, and the message.
+type CheckError = (Option<Range<usize>>, String);
+
+fn build_check(raw: RawCheck, spec: &IsolationSpec) -> Result<Check, CheckError> {
+    match (raw.fact, raw.run) {
+        (Some(_), Some(_)) => Err((None, "a check has either `fact` or `run`, not both".into())),
+        (None, None) => Err((
+            None,
+            "a check needs `fact = \"...\"` or `run = \"...\"`".into(),
+        )),
+        (Some(name), None) => {
+            let run_only = [
+                ("side", raw.side.is_some()),
+                ("exit", raw.exit.is_some()),
+                ("output", raw.output.is_some()),
+            ];
+            if let Some((key, _)) = run_only.iter().find(|(_, present)| *present) {
+                return Err((
+                    None,
+                    format!("`{key}` belongs to `run` checks, not to facts"),
+                ));
+            }
+            let span = name.span();
+            let fact = Fact::from_name(name.get_ref(), raw.namespace)
+                .map_err(|m| (Some(span.clone()), m))?;
+            fact.fits(spec).map_err(|m| {
+                (
+                    Some(span),
+                    format!("the fact '{}' cannot hold: {m}", name.get_ref()),
+                )
+            })?;
+            Ok(Check::Fact(fact))
+        }
+        (None, Some(command)) => {
+            if raw.namespace.is_some() {
+                return Err((
+                    None,
+                    "`namespace` belongs to facts, not to `run` checks".into(),
+                ));
+            }
+            if command.trim().is_empty() {
+                return Err((None, "the command to run is empty".into()));
+            }
+            if let Some(pattern) = &raw.output {
+                regex::Regex::new(pattern.get_ref()).map_err(|e| {
+                    let first = e.to_string().lines().last().unwrap_or_default().to_string();
+                    (
+                        Some(pattern.span()),
+                        format!("`output` is not a valid pattern: {first}"),
+                    )
+                })?;
+            }
+            Ok(Check::Run(RunCheck {
+                side: raw.side.unwrap_or(Side::Sandbox),
+                command,
+                exit: raw.exit.unwrap_or(0),
+                output: raw.output.map(Spanned::into_inner),
+            }))
+        }
+    }
+}
+
+/// Ids appear in commands and URLs: lowercase letters, digits and single dashes.
+fn check_slug(id: &str) -> Result<(), String> {
+    let valid = !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        return Ok(());
+    }
+    Err(format!(
+        "id '{id}' is not a slug: use lowercase letters, digits and '-'"
+    ))
+}
+
+/// Serde's messages name Rust-side things; say them as a lesson author would.
+fn plain(message: &str) -> String {
+    const WORDS: [(&str, &str); 7] = [
+        ("unknown field", "unknown key"),
+        ("missing field", "missing key"),
+        ("unknown variant", "unknown value"),
+        ("invalid type: ", "wrong kind of value: found "),
+        ("expected a sequence", "expected a list [...]"),
+        ("expected i32", "expected a whole number"),
+        ("expected a map", "expected a table {...}"),
+    ];
+    WORDS
+        .iter()
+        .fold(message.trim().to_string(), |text, (from, to)| {
+            text.replace(from, to)
+        })
+}
+/// Turns a byte span into the line and column of its start.
+fn locate(text: &str, file: &str, span: Range<usize>, message: String) -> FormatError {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let column = before[line_start..].chars().count() + 1;
+    FormatError {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+#[cfg(test)]
+#[path = "format_tests.rs"]
+mod tests;

@@ -1,0 +1,238 @@
+//! `nslab check`, `nslab lessons` and `nslab verify` on the real binary and the real kernel.
+//!
+//! `verify` starts every step's sandbox for real, so these tests need root (as CI and the
+//! development machines run); the unprivileged one drops to `nobody` with setpriv(1). Each test
+//! gives nslab an empty config directory, so lessons the machine's user may have installed do
+//! not change the outcome.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// A temporary home: config, cache and state directories for one nslab run, removed on drop.
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn new() -> Home {
+        Home(tempfile::tempdir().expect("a temporary directory"))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// nslab as root, with this home's config directory (the root filesystem stays cached in
+    /// root's own cache, as for every other test).
+    fn nslab(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_nslab"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_STATE_HOME", self.path().join("state"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("nslab runs")
+    }
+
+    /// nslab as `nobody`, with every XDG directory in this home.
+    fn nslab_as_nobody(&self, args: &[&str]) -> Output {
+        let home = self.path();
+        nix::unistd::chown(home, Some(65534.into()), Some(65534.into())).expect("chown");
+        fs::set_permissions(home, fs::Permissions::from_mode(0o755)).expect("chmod");
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_nslab"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .current_dir(home)
+            .stdin(Stdio::null())
+            .output()
+            .expect("setpriv runs")
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn host_mounts() -> String {
+    fs::read_to_string("/proc/self/mountinfo").expect("mountinfo")
+}
+
+fn host_hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname")
+}
+
+/// Asserts a verify run passed, showing its report if not, and returns its stdout.
+fn assert_verified(output: &Output) -> String {
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success() && !stdout.contains("FAIL"),
+        "verify failed:\n{stdout}\n{}",
+        text(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn check_accepts_the_shipped_lessons() {
+    let output = Home::new().nslab(&["check"]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("ok    lessons/containers-from-scratch.toml"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok    lessons/pid-namespace-pitfalls.toml"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_names_file_line_and_column_and_exits_1() {
+    let home = Home::new();
+    let file = home.path().join("broken.toml");
+    let lesson = "id = \"broken\"\ntitle = \"B\"\nsummary = \"S\"\n\n[[steps]]\nid = \"one\"\n\
+                  title = \"One\"\nbody = \"\"\nisolation = { namespaces = [\"pid\"], \
+                  hostnme = \"x\" }\n";
+    fs::write(&file, lesson).expect("write the lesson");
+
+    let output = home.nslab(&["check", home.path().to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = text(&output.stderr);
+    let expected = format!("{}:9:37: unknown key `hostnme`", file.display());
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
+fn lessons_lists_every_step_of_the_first_course_in_order() {
+    let output = Home::new().nslab(&["lessons"]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    let ids = [
+        "process",
+        "uts",
+        "chroot",
+        "pid-namespace",
+        "mount-proc",
+        "mount-namespace",
+        "pivot-root",
+    ];
+    let positions: Vec<usize> = ids
+        .iter()
+        .map(|id| stdout.find(&format!(". {id} ")).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{stdout}"
+    );
+    assert!(positions.iter().all(|at| *at != usize::MAX), "{stdout}");
+}
+
+#[test]
+fn verify_proves_every_shipped_lesson_as_root_and_leaves_the_host_as_it_was() {
+    let (mounts, hostname) = (host_mounts(), host_hostname());
+
+    let output = Home::new().nslab(&["verify"]);
+
+    let stdout = assert_verified(&output);
+    assert!(
+        stdout.contains("containers-from-scratch/pivot-root"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pid-namespace-pitfalls/orphans"),
+        "{stdout}"
+    );
+    assert_eq!(host_mounts(), mounts);
+    assert_eq!(host_hostname(), hostname);
+}
+
+#[test]
+fn verify_proves_every_shipped_lesson_as_an_unprivileged_user() {
+    let home = Home::new();
+    let (mounts, hostname) = (host_mounts(), host_hostname());
+
+    let output = home.nslab_as_nobody(&["verify"]);
+
+    let stdout = assert_verified(&output);
+    assert!(
+        stdout.contains("containers-from-scratch/pivot-root"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pid-namespace-pitfalls/orphans"),
+        "{stdout}"
+    );
+    assert_eq!(host_mounts(), mounts);
+    assert_eq!(host_hostname(), hostname);
+}
+
+#[test]
+fn verify_fails_a_false_claim_and_shows_what_it_saw() {
+    let home = Home::new();
+    let lessons = home.path().join("lessons");
+    fs::create_dir(&lessons).expect("mkdir");
+    let lesson = r#"id = "wrong"
+title = "Wrong"
+summary = "A claim that is false."
+
+[[steps]]
+id = "named"
+title = "Named"
+body = "The hostname is not box."
+isolation = { namespaces = ["uts"], hostname = "box" }
+checks = [ { run = "hostname", output = '^elsewhere$' } ]
+"#;
+    fs::write(lessons.join("wrong.toml"), lesson).expect("write the lesson");
+
+    let dir = lessons.to_str().expect("utf-8 path");
+    let output = home.nslab(&["--lessons", dir, "verify", "wrong"]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("FAIL  `hostname` inside"), "{stdout}");
+    assert!(
+        stdout.contains(r#"saw: exit 0, output "box\n""#),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 of 1 step verified"), "{stdout}");
+}
+
+/// Regression: verify once kept a spare sender of the shell's output channel alive while the
+/// sandbox started, so a launcher that failed at once was reported only after the 15 second
+/// command timeout, and without the launcher's own reason.
+#[test]
+fn verify_reports_a_sandbox_that_cannot_start_at_once_with_its_reason() {
+    let home = Home::new();
+    let lessons = home.path().join("lessons");
+    fs::create_dir(&lessons).expect("mkdir");
+    let lesson = r#"id = "rootless"
+title = "Rootless"
+summary = "A root directory that is not there."
+
+[[steps]]
+id = "missing-root"
+title = "Missing root"
+body = "The root directory does not exist."
+isolation = { root = "/nonexistent/nslab-root" }
+checks = [ { fact = "new-root" } ]
+"#;
+    fs::write(lessons.join("rootless.toml"), lesson).expect("write the lesson");
+
+    let started = std::time::Instant::now();
+    let dir = lessons.to_str().expect("utf-8 path");
+    let output = home.nslab(&["--lessons", dir, "verify", "rootless"]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("could not be set up"), "{stdout}");
+    assert!(stdout.contains("/nonexistent/nslab-root"), "{stdout}");
+}
