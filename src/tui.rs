@@ -165,6 +165,7 @@ mod tests {
                     isolation: Default::default(),
                     suggestions: Vec::new(),
                     hints: Vec::new(),
+                    checks: Vec::new(),
                 })
                 .collect(),
         }
