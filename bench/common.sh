@@ -16,8 +16,13 @@ export SHELL=/bin/sh
 
 tm() { tmux -L "$SOCKET" "$@"; }
 
+NSLAB_PID=
 cleanup() {
     tm kill-server 2>/dev/null || true
+    # nslab ends its sandboxes and writes its log on the way out: wait before removing.
+    if [[ -n $NSLAB_PID ]]; then
+        while kill -0 "$NSLAB_PID" 2>/dev/null; do sleep 0.05; done
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -35,12 +40,15 @@ wait_screen() {
     done
 }
 
-# start_nslab WIDTH HEIGHT: nslab in session "nslab"; prints its PID.
+# start_nslab WIDTH HEIGHT: nslab in session "nslab"; sets NSLAB_PID.
 start_nslab() {
     tm new-session -d -s nslab -x "$1" -y "$2" \
         "$NSLAB learn $LESSON --step $STEP; sleep 1000"
     wait_screen nslab "\[$STEP\]" 60
-    pgrep -f -n "^$NSLAB learn $LESSON" || { echo "nslab is not running" >&2; return 1; }
+    NSLAB_PID=$(pgrep -f -n "^$NSLAB learn $LESSON") || {
+        echo "nslab is not running" >&2
+        return 1
+    }
 }
 
 # cpu_ticks PID: user + system clock ticks of the process (all threads).

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Idle CPU: nslab with a sandbox shell open and nothing happening, over 30 seconds.
-# Usage: bench/idle_cpu.sh [SECONDS]
+# Usage: [WIDTH=80 HEIGHT=24] bench/idle_cpu.sh [SECONDS]  (at 80x24 the panels are off screen)
 source "$(dirname "$0")/common.sh"
 
 DURATION=${1:-30}
-pid=$(start_nslab 160 48)
+start_nslab "${WIDTH:-160}" "${HEIGHT:-48}"
+pid=$NSLAB_PID
 sleep 2
 ticks_per_second=$(getconf CLK_TCK)
 

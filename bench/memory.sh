@@ -3,7 +3,8 @@
 # processes): right after start, and after filling both panes' scrollback.
 source "$(dirname "$0")/common.sh"
 
-pid=$(start_nslab 160 48)
+start_nslab 160 48
+pid=$NSLAB_PID
 sleep 1
 echo "after start: $(($(rss_kib "$pid") / 1024)) MiB"
 

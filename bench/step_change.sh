@@ -6,7 +6,7 @@ source "$(dirname "$0")/common.sh"
 
 NEXT=${NEXT:-pid-namespace}
 ROUNDS=${1:-5}
-start_nslab 160 48 >/dev/null
+start_nslab 160 48
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

@@ -6,12 +6,13 @@
 source "$(dirname "$0")/common.sh"
 
 COUNT=${1:-2000000}
-pid=$(start_nslab 160 48)
+start_nslab 160 48
+pid=$NSLAB_PID
 
 # In nslab: type into the sandbox shell, which has the keyboard when a step starts.
 tm send-keys -t nslab "clear; time seq 1 $COUNT" Enter
-wait_screen nslab '^.*real' 300
-nslab_time=$(tm capture-pane -p -t nslab | grep -o 'real[[:space:]]*[0-9m.s]*' | tail -1)
+wait_screen nslab 'real[[:space:]]*[0-9]*m[0-9.]*s' 300
+nslab_time=$(tm capture-pane -p -t nslab | grep -o 'real[[:space:]]*[0-9]*m[0-9.]*s' | tail -1)
 rss=$(rss_kib "$pid")
 
 # In a plain tmux pane of the same size as nslab's sandbox pane.
@@ -20,8 +21,8 @@ wait_screen nslab 'SIZE=[0-9]'
 read -r rows cols < <(tm capture-pane -p -t nslab | grep -oE 'SIZE=[0-9]+ [0-9]+' | cut -d= -f2)
 tm new-session -d -s plain -x "${cols:-86}" -y "${rows:-26}" "bash --norc"
 tm send-keys -t plain "time seq 1 $COUNT" Enter
-wait_screen plain '^real' 300
-plain_time=$(tm capture-pane -p -t plain | grep -o 'real[[:space:]]*[0-9m.s]*' | tail -1)
+wait_screen plain 'real[[:space:]]*[0-9]*m[0-9.]*s' 300
+plain_time=$(tm capture-pane -p -t plain | grep -o 'real[[:space:]]*[0-9]*m[0-9.]*s' | tail -1)
 
 echo "seq 1 $COUNT in nslab's pane: $nslab_time"
 echo "seq 1 $COUNT in a tmux pane ${cols}x${rows}: $plain_time"
