@@ -87,7 +87,7 @@ impl Nslab {
             let mut buffer = [0u8; 8192];
             loop {
                 let n = reader.read(&mut buffer).unwrap_or(0);
-                let mut guard = feed.parser.lock().expect("screen lock");
+                let mut guard = feed.parser.lock().unwrap_or_else(|e| e.into_inner());
                 if n == 0 {
                     guard.1 = true;
                 } else {
@@ -178,18 +178,15 @@ fn prompt_of(step: &str) -> impl Fn(&vt100::Screen) -> bool {
     move |screen| cursor_row(screen).contains(&label)
 }
 
-/// The rows printed by the last command: between the line with `command` and the prompt.
+/// The rows printed by the last command, between the line with `command` and the prompt,
+/// without the pane's borders.
 fn output_of(screen: &vt100::Screen, command: &str) -> Option<Vec<String>> {
     let rows: Vec<String> = screen.rows(0, COLS).collect();
     let (cursor, _) = screen.cursor_position();
     let start = rows.iter().rposition(|row| row.contains(command))?;
     let end = usize::from(cursor);
-    (end > start).then(|| {
-        rows[start + 1..end]
-            .iter()
-            .map(|r| r.trim_end().to_string())
-            .collect()
-    })
+    let inside = |row: &String| row.trim_matches(|c| c == '│' || c == ' ').to_string();
+    (end > start).then(|| rows[start + 1..end].iter().map(inside).collect())
 }
 
 /// Every process below `root`, with its start time (to tell a reused PID apart).
@@ -222,6 +219,19 @@ fn stat(pid: i32) -> Option<(i32, u64)> {
         std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat")).ok()?;
     let fields: Vec<&str> = text[text.rfind(')')? + 2..].split(' ').collect();
     Some((fields.get(1)?.parse().ok()?, fields.get(19)?.parse().ok()?))
+}
+
+/// Waits until a process named `name` runs below `root`.
+fn wait_for_process(root: i32, name: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    let comm = |pid: &i32| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok();
+    while !descendants(root)
+        .keys()
+        .any(|pid| comm(pid).is_some_and(|c| c.trim() == name))
+    {
+        assert!(Instant::now() < deadline, "no {name} process below nslab");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn wait_until_gone(processes: &BTreeMap<i32, u64>, within: Duration) {
@@ -277,6 +287,26 @@ fn a_learner_walks_from_the_pid_namespace_to_mount_proc_and_back() {
         "rows: {output:?}"
     );
     seen.extend(descendants(nslab.pid()));
+
+    // The shell's terminal is exactly its pane: 80x24 leaves 20 rows of 78 columns inside
+    // the borders, under the tab row and above the status bar.
+    nslab.send("stty size\r");
+    nslab.wait_for(
+        "stty size equal to the pane",
+        Duration::from_secs(10),
+        |screen| output_of(screen, "stty size").is_some_and(|rows| rows == ["20 78"]),
+    );
+
+    // Ctrl-C interrupts the shell's foreground job, not nslab. It is sent once sleep runs:
+    // earlier, the shell's line editor would still be reading the terminal and take it.
+    nslab.send("sleep 100\r");
+    wait_for_process(nslab.pid(), "sleep", Duration::from_secs(10));
+    nslab.send("\x03");
+    nslab.wait_for(
+        "the prompt after Ctrl-C",
+        Duration::from_secs(10),
+        |screen| prompt_of("pid-namespace")(screen) && output_of(screen, "sleep 100").is_some(),
+    );
 
     // The next step mounts a fresh proc: now the shell sees itself as PID 1.
     nslab.send(CTRL_G);
