@@ -164,6 +164,17 @@ impl Nslab {
     }
 }
 
+/// A failed test must not leave nslab running, nor let it write into directories being
+/// removed: hang it up (as closing its terminal would) and wait before the directories go.
+impl Drop for Nslab {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// The text of the row the cursor is on.
 fn cursor_row(screen: &vt100::Screen) -> String {
     let (row, _) = screen.cursor_position();
@@ -362,7 +373,7 @@ fn quit(mut nslab: Nslab) -> Arc<Dirs> {
     nslab.send("q");
     let status = nslab.wait_exit();
     assert!(status.success(), "nslab exited with {status:?}");
-    nslab.dirs
+    Arc::clone(&nslab.dirs)
 }
 
 fn terminal_restored(screen: &vt100::Screen) -> bool {
