@@ -1,0 +1,236 @@
+//! End-to-end: the real `nslab` binary in a pseudo-terminal, its screen rendered with vt100,
+//! driven by keys and checked by what the screen shows. Every wait has a deadline; none is a
+//! fixed sleep.
+//!
+//! These tests need root (namespaces) and the shipped `containers-from-scratch` course.
+
+mod harness;
+mod processes;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use harness::{COLS, Dirs, Nslab};
+use processes::{descendants, wait_for_process, wait_until_gone};
+
+const CTRL_G: &str = "\x07";
+const RIGHT: &str = "\x1b[C";
+const LEFT: &str = "\x1b[D";
+
+/// The text of the row the cursor is on.
+fn cursor_row(screen: &vt100::Screen) -> String {
+    let (row, _) = screen.cursor_position();
+    screen
+        .rows(0, COLS)
+        .nth(usize::from(row))
+        .unwrap_or_default()
+}
+
+fn prompt_of(step: &str) -> impl Fn(&vt100::Screen) -> bool {
+    let label = format!("[{step}]");
+    move |screen| cursor_row(screen).contains(&label)
+}
+
+/// The rows printed by the last command, between the line with `command` and the prompt,
+/// without the pane's borders.
+fn output_of(screen: &vt100::Screen, command: &str) -> Option<Vec<String>> {
+    let rows: Vec<String> = screen.rows(0, COLS).collect();
+    let (cursor, _) = screen.cursor_position();
+    let start = rows.iter().rposition(|row| row.contains(command))?;
+    let end = usize::from(cursor);
+    let inside = |row: &String| row.trim_matches(|c| c == '│' || c == ' ').to_string();
+    (end > start).then(|| rows[start + 1..end].iter().map(inside).collect())
+}
+
+#[test]
+fn a_learner_walks_from_the_pid_namespace_to_mount_proc_and_back() {
+    let mut nslab = Nslab::start(&[
+        "learn",
+        "containers-from-scratch",
+        "--step",
+        "pid-namespace",
+    ]);
+    let mut seen = BTreeMap::new();
+
+    // Without a fresh proc the PID namespace's /proc is empty: ps prints its header only.
+    nslab.wait_for(
+        "the pid-namespace prompt",
+        Duration::from_secs(30),
+        prompt_of("pid-namespace"),
+    );
+    nslab.send("ps -eaf\r");
+    nslab.wait_for(
+        "ps output in pid-namespace",
+        Duration::from_secs(10),
+        |screen| prompt_of("pid-namespace")(screen) && output_of(screen, "ps -eaf").is_some(),
+    );
+    let output = nslab
+        .with_screen(|screen| output_of(screen, "ps -eaf"))
+        .unwrap_or_default();
+    assert!(
+        output.first().is_some_and(|header| header.contains("PID")),
+        "{output:?}"
+    );
+    assert!(
+        output.iter().skip(1).all(|row| row.trim().is_empty()),
+        "rows: {output:?}"
+    );
+    seen.extend(descendants(nslab.pid()));
+
+    // The shell's terminal is exactly its pane: 80x24 leaves 20 rows of 78 columns inside
+    // the borders, under the tab row and above the status bar.
+    nslab.send("stty size\r");
+    nslab.wait_for(
+        "stty size equal to the pane",
+        Duration::from_secs(10),
+        |screen| output_of(screen, "stty size").is_some_and(|rows| rows == ["20 78"]),
+    );
+
+    // Ctrl-C interrupts the shell's foreground job, not nslab. It is sent once sleep runs:
+    // earlier, the shell's line editor would still be reading the terminal and take it.
+    nslab.send("sleep 100\r");
+    wait_for_process(nslab.pid(), "sleep", Duration::from_secs(10));
+    nslab.send("\x03");
+    nslab.wait_for(
+        "the prompt after Ctrl-C",
+        Duration::from_secs(10),
+        |screen| prompt_of("pid-namespace")(screen) && output_of(screen, "sleep 100").is_some(),
+    );
+
+    // The next step mounts a fresh proc: now the shell sees itself as PID 1.
+    nslab.send(CTRL_G);
+    nslab.send(RIGHT);
+    nslab.wait_for(
+        "the mount-proc prompt",
+        Duration::from_secs(15),
+        prompt_of("mount-proc"),
+    );
+    nslab.send("ps -eaf\r");
+    let pid_one = |screen: &vt100::Screen| {
+        output_of(screen, "ps -eaf").is_some_and(|rows| {
+            rows.iter()
+                .skip(1)
+                .any(|row| row.split_whitespace().take(2).any(|f| f == "1"))
+        })
+    };
+    nslab.wait_for("PID 1 in mount-proc", Duration::from_secs(10), |screen| {
+        prompt_of("mount-proc")(screen) && pid_one(screen)
+    });
+    seen.extend(descendants(nslab.pid()));
+
+    // Back again: a new sandbox of the earlier step.
+    nslab.send(CTRL_G);
+    nslab.send(LEFT);
+    nslab.wait_for(
+        "the pid-namespace prompt again",
+        Duration::from_secs(15),
+        |screen| prompt_of("pid-namespace")(screen) && !screen.contents().contains("mount-proc]"),
+    );
+    seen.extend(descendants(nslab.pid()));
+    assert!(
+        seen.len() >= 3,
+        "expected a launcher, a sandbox and a host shell: {seen:?}"
+    );
+
+    // Quit from the lesson side.
+    nslab.send(CTRL_G);
+    nslab.send("q");
+    let status = nslab.wait_exit();
+    assert!(status.success(), "nslab exited with {status:?}");
+    nslab.wait_for(
+        "the terminal given back",
+        Duration::from_secs(5),
+        terminal_restored,
+    );
+    wait_until_gone(&seen, Duration::from_secs(5));
+}
+
+/// Quits from the lesson side and checks that nslab ended well.
+fn quit(mut nslab: Nslab) -> Arc<Dirs> {
+    nslab.send(CTRL_G);
+    nslab.send("q");
+    let status = nslab.wait_exit();
+    assert!(status.success(), "nslab exited with {status:?}");
+    Arc::clone(&nslab.dirs)
+}
+
+fn terminal_restored(screen: &vt100::Screen) -> bool {
+    !screen.alternate_screen() && !screen.hide_cursor() && !screen.bracketed_paste()
+}
+
+/// Opens the first step with a sandbox and returns nslab with every process it started.
+fn started_with_a_sandbox() -> (Nslab, BTreeMap<i32, u64>) {
+    let nslab = Nslab::start(&[
+        "learn",
+        "containers-from-scratch",
+        "--step",
+        "pid-namespace",
+    ]);
+    nslab.wait_for(
+        "the pid-namespace prompt",
+        Duration::from_secs(30),
+        prompt_of("pid-namespace"),
+    );
+    let seen = descendants(nslab.pid());
+    assert!(
+        seen.len() >= 2,
+        "expected a launcher and its sandbox: {seen:?}"
+    );
+    (nslab, seen)
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_end_every_sandbox() {
+    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+        let (mut nslab, seen) = started_with_a_sandbox();
+        kill(Pid::from_raw(nslab.pid()), signal).expect("signal nslab");
+        let status = nslab.wait_exit();
+        assert!(status.success(), "after {signal}: {status:?}");
+        nslab.wait_for(
+            "the terminal given back",
+            Duration::from_secs(5),
+            terminal_restored,
+        );
+        wait_until_gone(&seen, Duration::from_secs(5));
+    }
+}
+
+#[test]
+fn no_sandbox_outlives_a_sigkilled_nslab() {
+    let (mut nslab, seen) = started_with_a_sandbox();
+    kill(Pid::from_raw(nslab.pid()), Signal::SIGKILL).expect("SIGKILL");
+    nslab.wait_exit();
+    wait_until_gone(&seen, Duration::from_secs(5));
+}
+
+#[test]
+fn nslab_resumes_where_the_learner_left_off_and_fresh_starts_over() {
+    let nslab = Nslab::start(&["learn", "containers-from-scratch", "--step", "mount-proc"]);
+    nslab.wait_for(
+        "the mount-proc prompt",
+        Duration::from_secs(30),
+        prompt_of("mount-proc"),
+    );
+    let dirs = quit(nslab);
+
+    let nslab = Nslab::start_in(dirs, &[]);
+    nslab.wait_for(
+        "mount-proc, resumed",
+        Duration::from_secs(15),
+        prompt_of("mount-proc"),
+    );
+    let dirs = quit(nslab);
+
+    // The course's first step, as the lesson file orders them.
+    let nslab = Nslab::start_in(dirs, &["--fresh"]);
+    nslab.wait_for(
+        "the first step",
+        Duration::from_secs(15),
+        prompt_of("process"),
+    );
+    quit(nslab);
+}
