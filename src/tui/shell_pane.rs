@@ -1,0 +1,174 @@
+//! A shell pane: the screen a terminal emulator keeps for one PTY program, and its life.
+//!
+//! The screen is a [`vt100::Parser`]: it interprets the program's escape sequences (colours,
+//! cursor moves, the alternate screen of vi and less) into a grid of cells that tui-term draws.
+
+use portable_pty::CommandBuilder;
+
+use crate::tui::event::{EventSender, ExitReport, ShellId};
+use crate::tui::pty::{PtyError, PtyProcess};
+
+/// Lines of history kept above the screen.
+const SCROLLBACK: usize = 5_000;
+
+/// The smallest screen a pane emulates, however small it is drawn. vt100 0.16 underflows
+/// (and panics in debug builds) when a wide character meets a one-column screen or a line
+/// wraps on a one-row screen; a slightly larger PTY than the pane is harmless.
+const MIN_ROWS: u16 = 2;
+const MIN_COLS: u16 = 4;
+
+/// Where a pane's program is in its life.
+pub enum ShellState {
+    /// Nothing started yet.
+    Idle,
+    /// Running.
+    Running(PtyProcess),
+    /// Ended; the pane offers a restart.
+    Exited(ExitReport),
+    /// Could not be started.
+    Failed(String),
+}
+
+/// One terminal pane.
+pub struct ShellPane {
+    /// The emulated screen.
+    pub parser: vt100::Parser,
+    /// The program.
+    pub state: ShellState,
+    /// The id of the latest program, whose events are still wanted (output may trail its exit).
+    current: Option<ShellId>,
+}
+
+impl ShellPane {
+    /// An empty pane of `rows` x `cols`.
+    pub fn new(rows: u16, cols: u16) -> ShellPane {
+        ShellPane {
+            parser: vt100::Parser::new(rows.max(MIN_ROWS), cols.max(MIN_COLS), SCROLLBACK),
+            state: ShellState::Idle,
+            current: None,
+        }
+    }
+
+    /// Stops the program, if any, and waits for it to end.
+    pub fn stop(&mut self) {
+        if let ShellState::Running(process) = &mut self.state {
+            process.stop();
+        }
+        self.state = ShellState::Idle;
+        self.current = None;
+    }
+
+    /// Replaces the program with `command` on a fresh screen.
+    pub fn start(
+        &mut self,
+        command: Result<CommandBuilder, String>,
+        id: ShellId,
+        events: &EventSender,
+    ) {
+        self.stop();
+        let (rows, cols) = self.parser.screen().size();
+        self.parser = vt100::Parser::new(rows, cols, SCROLLBACK);
+        self.current = Some(id);
+        self.state = match command.and_then(|command| {
+            PtyProcess::spawn(command, rows, cols, id, events).map_err(|e: PtyError| e.to_string())
+        }) {
+            Ok(process) => ShellState::Running(process),
+            Err(message) => {
+                tracing::error!(message, "cannot start a shell");
+                ShellState::Failed(message)
+            }
+        };
+    }
+
+    /// Whether events with this id belong to this pane.
+    pub fn owns(&self, id: ShellId) -> bool {
+        self.current == Some(id)
+    }
+
+    /// Feeds program output to the screen.
+    pub fn output(&mut self, bytes: &[u8]) {
+        self.parser.process(bytes);
+    }
+
+    /// Records that the program ended.
+    pub fn exited(&mut self, report: ExitReport) {
+        tracing::info!(%report, "a shell ended");
+        self.state = ShellState::Exited(report);
+    }
+
+    /// Sends typed bytes; any typing returns the view to the live screen.
+    pub fn write(&mut self, bytes: &[u8]) {
+        self.parser.screen_mut().set_scrollback(0);
+        if let ShellState::Running(process) = &mut self.state {
+            process.write(bytes);
+        }
+    }
+
+    /// The host PID of the running program.
+    pub fn pid(&self) -> Option<nix::unistd::Pid> {
+        match &self.state {
+            ShellState::Running(process) => process.pid(),
+            _ => None,
+        }
+    }
+
+    /// Whether the program is running.
+    pub fn is_running(&self) -> bool {
+        matches!(self.state, ShellState::Running(_))
+    }
+
+    /// Makes screen and PTY `rows` x `cols`, if they are not already.
+    pub fn fit(&mut self, rows: u16, cols: u16) {
+        let (rows, cols) = (rows.max(MIN_ROWS), cols.max(MIN_COLS));
+        if self.parser.screen().size() == (rows, cols) {
+            return;
+        }
+        self.parser.screen_mut().set_size(rows, cols);
+        if let ShellState::Running(process) = &self.state {
+            process.resize(rows, cols);
+        }
+    }
+
+    /// Moves the view into the history by `lines` (negative: back towards the live screen).
+    pub fn scroll(&mut self, lines: isize) {
+        let screen = self.parser.screen_mut();
+        let offset = screen.scrollback().saturating_add_signed(lines);
+        screen.set_scrollback(offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_resizes_the_screen_without_a_program() {
+        let mut pane = ShellPane::new(24, 80);
+        pane.fit(10, 40);
+        assert_eq!(pane.parser.screen().size(), (10, 40));
+        pane.fit(0, 0);
+        assert_eq!(pane.parser.screen().size(), (MIN_ROWS, MIN_COLS));
+    }
+
+    /// vt100 panicked on a subtraction overflow when a line wrapped on a one-row, one-column
+    /// screen, which a pane gets when nslab's terminal is resized to almost nothing.
+    #[test]
+    fn output_on_a_pane_shrunk_to_nothing_does_not_panic() {
+        let mut pane = ShellPane::new(24, 80);
+        pane.fit(0, 0);
+        pane.output("wide 漢字 text that wraps\r\n and scrolls\n\n\n".as_bytes());
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_oldest_line_and_typing_returns_to_live() {
+        let mut pane = ShellPane::new(3, 10);
+        for i in 0..10 {
+            pane.output(format!("line {i}\r\n").as_bytes());
+        }
+        pane.scroll(100);
+        let offset = pane.parser.screen().scrollback();
+        assert!(offset > 0 && offset <= 10, "offset {offset}");
+        pane.write(b"x");
+        assert_eq!(pane.parser.screen().scrollback(), 0);
+    }
+}
