@@ -20,6 +20,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "lessons/pid-namespace-pitfalls.toml",
         include_str!("../../lessons/pid-namespace-pitfalls.toml"),
     ),
+    (
+        "lessons/more-namespaces.toml",
+        include_str!("../../lessons/more-namespaces.toml"),
+    ),
 ];
 
 /// Why lessons could not be loaded.

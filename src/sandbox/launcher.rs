@@ -136,8 +136,11 @@ fn wait_for(child: Pid, watched: &SigSet) -> i32 {
 
         // SIGCHLD means go round and reap; SIGINT and SIGQUIT stay pending, harmlessly.
         if let Ok(signal @ (Signal::SIGTERM | Signal::SIGHUP)) = watched.wait() {
-            // Killing PID 1 of a PID namespace kills every process in it.
+            // Killing PID 1 of a PID namespace kills every process in it. Reaping it here,
+            // rather than leaving the zombie to the host's init, means that once the launcher
+            // has exited, the sandbox is gone.
             let _ = kill(child, Signal::SIGKILL);
+            let _ = waitpid(child, None);
             reap::kill_descendants(Pid::this());
             return 128 + signal as i32;
         }

@@ -85,7 +85,7 @@ impl SetupPlan {
     /// The calls the launcher makes before it forks.
     pub fn launcher_setup(&self, kernel: &mut dyn Kernel) -> Result<(), SetupError> {
         if self.user_namespace {
-            user::enter(kernel, self.uid, self.gid, self.privileged)?;
+            user::enter(kernel, self.uid, self.gid)?;
         }
 
         if self.spec.needs_stand_in_host() {
@@ -199,6 +199,22 @@ mod tests {
                 r#"write("/proc/self/uid_map", "0 1000 1\n")"#,
                 r#"write("/proc/self/gid_map", "0 1000 1\n")"#,
                 "unshare(CLONE_NEWUTS)",
+            ]
+        );
+    }
+
+    #[test]
+    fn root_asking_for_a_user_namespace_maps_root_and_denies_setgroups_too() {
+        // Regression: root skipped the setgroups step and the gid map write failed with EPERM.
+        let plan = plan("user", 0);
+        let (launcher, _) = calls(&plan);
+        assert_eq!(
+            launcher,
+            vec![
+                "unshare(CLONE_NEWUSER)",
+                r#"write("/proc/self/setgroups", "deny")"#,
+                r#"write("/proc/self/uid_map", "0 0 1\n")"#,
+                r#"write("/proc/self/gid_map", "0 0 1\n")"#,
             ]
         );
     }

@@ -13,18 +13,13 @@ use crate::sandbox::kernel::{Call, Kernel, SetupError, make};
 
 /// Enters a new user namespace and maps root inside to `uid`/`gid` outside, as
 /// `unshare --map-root-user` does.
-pub fn enter(
-    kernel: &mut dyn Kernel,
-    uid: Uid,
-    gid: Gid,
-    privileged: bool,
-) -> Result<(), SetupError> {
+pub fn enter(kernel: &mut dyn Kernel, uid: Uid, gid: Gid) -> Result<(), SetupError> {
     make(kernel, Call::Unshare(CloneFlags::CLONE_NEWUSER))?;
 
-    // Root outside may keep setgroups(2); anyone else has to give it up to write a gid map.
-    if !privileged {
-        make(kernel, write("/proc/self/setgroups", "deny"))?;
-    }
+    // The maps are written from inside the new namespace, where even root outside holds no
+    // capability over the parent namespace, so the unprivileged rules apply to everyone:
+    // setgroups(2) must be given up before the gid map can be written.
+    make(kernel, write("/proc/self/setgroups", "deny"))?;
 
     make(kernel, write("/proc/self/uid_map", &format!("0 {uid} 1\n")))?;
     make(kernel, write("/proc/self/gid_map", &format!("0 {gid} 1\n")))
