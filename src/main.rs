@@ -19,7 +19,10 @@ fn main() -> ExitCode {
     }
 
     let cli = Cli::parse();
-    logging::init();
+    // `nslab run` stays as light as unshare(1): it has nothing to log that it does not print.
+    if !matches!(cli.command, Some(Command::Run(_))) {
+        logging::init();
+    }
     match run(cli) {
         Ok(code) => exit(code),
         Err(err) => {

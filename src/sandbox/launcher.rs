@@ -20,6 +20,7 @@ use crate::sandbox::process::{self, Forked};
 use crate::sandbox::reap;
 use crate::sandbox::trace::{Phase, TraceWriter};
 use crate::sandbox::{LaunchRequest, REQUEST_ENV};
+use crate::spec::Namespace;
 
 /// The exit status the launcher uses when the sandbox could not be set up, as `env(1)` and
 /// container runtimes use 125 for their own failures.
@@ -94,7 +95,7 @@ pub fn run(request: &LaunchRequest) -> Result<i32, String> {
                 "fork",
                 format!("the first process inside is PID {child} on the host"),
             );
-            let code = wait_for(child, &watched);
+            let code = wait_for(child, &watched, plan.spec.has(Namespace::Pid));
             kernel.note("exit", format!("the sandbox ended with status {code}"));
             restore_foreground();
             drop(alive_write);
@@ -126,11 +127,15 @@ fn watched_signals() -> SigSet {
 
 /// Waits until the first process inside exits or the launcher is told to stop, then makes sure
 /// nothing of the sandbox is left.
-fn wait_for(child: Pid, watched: &SigSet) -> i32 {
+fn wait_for(child: Pid, watched: &SigSet, pid_namespace: bool) -> i32 {
     loop {
         if let Some(code) = reap_until(child) {
-            // Without a PID namespace, background jobs of the shell may still run.
-            reap::kill_descendants(Pid::this());
+            // When PID 1 of a PID namespace exits, the kernel kills every other process in
+            // it before PID 1 can be reaped, so there is nothing left to look for. Without a
+            // PID namespace, background jobs of the shell may still run.
+            if !pid_namespace {
+                reap::kill_descendants(Pid::this());
+            }
             return code;
         }
 
