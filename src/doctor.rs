@@ -165,7 +165,7 @@ pub fn probe_main(name: &str) -> i32 {
         Ok(()) => 0,
         Err(errno) => {
             let call = crate::sandbox::kernel::Call::Unshare(flags);
-            eprintln!("{errno}: {}", crate::sandbox::explain::why(&call, errno));
+            eprintln!("{errno:?}: {}", crate::sandbox::explain::why(&call, errno));
             1
         }
     }

@@ -23,12 +23,18 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Some(Command::Run(_))) {
         logging::init();
     }
+    // Like env(1) and container runtimes, `nslab run` keeps 125 for its own failures, so that
+    // they cannot be mistaken for the command's exit status.
+    let failure = match cli.command {
+        Some(Command::Run(_)) => sandbox::launcher::SETUP_FAILED,
+        _ => 1,
+    };
     match run(cli) {
         Ok(code) => exit(code),
         Err(err) => {
             tracing::error!("{err:#}");
             eprintln!("nslab: {err:#}");
-            ExitCode::FAILURE
+            exit(failure)
         }
     }
 }

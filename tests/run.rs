@@ -258,10 +258,38 @@ fn invalid_isolation_is_refused_with_the_rule() {
     for (args, message) in cases {
         let output = run(&args);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "{args:?}");
+        assert_eq!(output.status.code(), Some(125), "{args:?}: {stderr}");
         assert!(stderr.contains(message), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+}
+
+#[test]
+fn missing_and_unrunnable_commands_exit_like_a_shell() {
+    // Regression: a path that did not exist exited 126, a name that did not exist 127.
+    assert_eq!(run(&["--", "/no/such/command"]).status.code(), Some(127));
+    assert_eq!(run(&["--", "no-such-command"]).status.code(), Some(127));
+    assert_eq!(run(&["--", "/etc/hostname"]).status.code(), Some(126));
+}
+
+#[test]
+fn a_mistyped_option_is_an_error_not_the_command() {
+    // Regression: `--hostnme box` was taken as the command to run inside the sandbox.
+    let output = run(&["--hostnme", "box", "--ns", "uts", "--", "hostname"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unexpected argument '--hostnme'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--hostname"),
+        "clap suggests the right one: {stderr}"
+    );
+
+    // Options after the command belong to the command.
+    let output = run(&["--ns", "uts", "sh", "-c", "echo $0", "-x"]);
+    assert_eq!(stdout_lines(&output), ["-x"], "{output:?}");
 }
 
 /// Starts `nslab run` with a shell that starts background sleeps, waits until they run, and

@@ -15,6 +15,7 @@ use crate::sandbox::kernel::RealKernel;
 use crate::sandbox::launcher::SETUP_FAILED;
 use crate::sandbox::plan::SetupPlan;
 use crate::sandbox::process;
+use crate::spec::RootSpec;
 
 /// The search path inside the sandbox, whatever the host's is.
 pub const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -41,8 +42,9 @@ pub fn run(
     let argv = command_line(plan);
     let Some(program) = resolve(&argv[0]) else {
         eprintln!(
-            "nslab: {}: command not found inside the sandbox (PATH={PATH})",
-            argv[0]
+            "nslab: {}: command not found inside the sandbox (PATH={PATH}){}",
+            argv[0],
+            damaged_rootfs_hint(plan)
         );
         return 127;
     };
@@ -60,8 +62,27 @@ pub fn run(
         return SETUP_FAILED;
     };
     let err = nix::unistd::execve(&program, &argv, &env).unwrap_err();
-    eprintln!("nslab: cannot run {}: {err}", program.to_string_lossy());
+    let program = program.to_string_lossy();
+    // The shells' convention: 127 when there is no such program, 126 when it cannot run.
+    if err == nix::errno::Errno::ENOENT {
+        eprintln!(
+            "nslab: {program}: not found inside the sandbox{}",
+            damaged_rootfs_hint(plan)
+        );
+        return 127;
+    }
+    eprintln!("nslab: cannot run {program}: {err}");
     126
+}
+
+/// A hint for a program missing from nslab's own root filesystem, which a learner may have
+/// damaged in an earlier step (it is kept between runs).
+fn damaged_rootfs_hint(plan: &SetupPlan) -> &'static str {
+    if plan.spec.root == RootSpec::Rootfs {
+        "; if it was there before, `nslab rootfs --rebuild` restores the root filesystem"
+    } else {
+        ""
+    }
 }
 
 /// True when the launcher has already died (its end of the pipe is closed).

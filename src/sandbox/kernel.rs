@@ -166,7 +166,7 @@ pub trait Kernel {
 
 /// A privileged call that the kernel refused.
 #[derive(Debug, thiserror::Error)]
-#[error("{call} failed: {errno}: {}", crate::sandbox::explain::why(.call, *.errno))]
+#[error("{call} failed: {errno:?}: {}", crate::sandbox::explain::why(.call, *.errno))]
 pub struct SetupError {
     /// The call, with its arguments.
     pub call: Call,
