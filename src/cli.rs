@@ -1,5 +1,6 @@
 //! The command line: `nslab` opens the first course; subcommands do one thing each.
 
+pub mod rootfs;
 pub mod run;
 
 use std::path::PathBuf;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use nslab::cli::{Cli, Command};
-use nslab::{cli, doctor, inspect, lesson, logging, rootfs, sandbox, tui};
+use nslab::{cli, doctor, inspect, lesson, logging, sandbox, tui};
 
 fn main() -> ExitCode {
     // The launcher must stay single-threaded and quiet: decide before anything else starts.
@@ -47,11 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     match command {
         Command::Learn(args) => tui::learn(args, cli.fresh, &cli.lesson_dirs),
         Command::Run(args) => cli::run::run(args),
-        Command::Rootfs(args) => {
-            let info = rootfs::build(&rootfs::default_dir(), args.rebuild)?;
-            println!("{} (from {})", info.dir.display(), info.source);
-            Ok(0)
-        }
+        Command::Rootfs(args) => cli::rootfs::run(args),
         Command::Doctor => {
             let report = doctor::Report::gather();
             print!("{}", report.render());

@@ -476,3 +476,36 @@ fn blocked_user_namespaces_get_a_message_naming_the_setting() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn the_root_filesystem_is_not_rebuilt_under_a_running_sandbox() {
+    // Regression: a rebuild swapped the tree away and left the running shell in a deleted
+    // directory (`getcwd: No such file or directory`).
+    let cache = tempfile::tempdir().unwrap();
+    let nslab_with_cache = |args: &[&str]| {
+        let mut command = nslab();
+        command.args(args).env("XDG_CACHE_HOME", cache.path());
+        command
+    };
+    let mut sandbox = nslab_with_cache(&["run", "--ns", "pid,mnt", "--rootfs", "--", "sh", "-c"])
+        .arg("echo ready; sleep 300")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(sandbox.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+
+    let refused = nslab_with_cache(&["rootfs", "--rebuild"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("in use by the sandbox"), "{stderr}");
+
+    sandbox.kill().unwrap();
+    sandbox.wait().unwrap();
+    let rebuilt = nslab_with_cache(&["rootfs", "--rebuild"]).output().unwrap();
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+}

@@ -10,7 +10,7 @@ use crate::inspect::{Target, find, snapshot, text};
 pub fn inspect(args: InspectArgs) -> anyhow::Result<i32> {
     let launcher = match args.pid {
         Some(pid) => find::launcher_of(pid)?,
-        None => find::newest_launcher()?,
+        None => newest_with_note()?,
     };
 
     // Another user's launcher keeps its environment, and so its request, to itself. What
@@ -46,10 +46,44 @@ pub fn inspect(args: InspectArgs) -> anyhow::Result<i32> {
         };
     }
 
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&snapshot)?);
+    let output = if args.json {
+        serde_json::to_string_pretty(&snapshot)? + "\n"
     } else {
-        print!("{}", text::render(&snapshot));
-    }
+        text::render(&snapshot)
+    };
+    write_stdout(&output)?;
     Ok(0)
+}
+
+/// This user's newest sandbox; when there are several, says which one was picked and how to
+/// pick another, on stderr so that JSON on stdout stays clean.
+fn newest_with_note() -> Result<i32, find::FindError> {
+    let launchers = find::launchers();
+    let newest = *launchers.last().ok_or(find::FindError::NoSandbox)?;
+    if launchers.len() > 1 {
+        let others: Vec<String> = launchers[..launchers.len() - 1]
+            .iter()
+            .map(|pid| pid.to_string())
+            .collect();
+        eprintln!(
+            "nslab: {} sandboxes are running; showing the newest (launcher {newest}). \
+             Others: {} (use --pid)",
+            launchers.len(),
+            others.join(", ")
+        );
+    }
+    Ok(newest)
+}
+
+/// Writes to stdout; a reader that stopped reading (`| head`) is not an error.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }

@@ -90,9 +90,16 @@ pub fn launcher_of(pid: i32) -> Result<i32, FindError> {
 
 /// The launcher of the newest sandbox owned by the calling user, by start time.
 pub fn newest_launcher() -> Result<i32, FindError> {
+    launchers().last().copied().ok_or(FindError::NoSandbox)
+}
+
+/// The launchers of every sandbox owned by the calling user, oldest first.
+pub fn launchers() -> Vec<i32> {
     let uid = nix::unistd::getuid().as_raw();
-    let entries = fs::read_dir("/proc").map_err(|_| FindError::NoSandbox)?;
-    let mut newest: Option<(u64, i32)> = None;
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u64, i32)> = Vec::new();
     for entry in entries.flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
             continue;
@@ -104,12 +111,11 @@ pub fn newest_launcher() -> Result<i32, FindError> {
             continue;
         }
         if let Some(started) = process::start_time(pid) {
-            if newest.is_none_or(|(best, _)| started > best) {
-                newest = Some((started, pid));
-            }
+            found.push((started, pid));
         }
     }
-    newest.map(|(_, pid)| pid).ok_or(FindError::NoSandbox)
+    found.sort_unstable();
+    found.into_iter().map(|(_, pid)| pid).collect()
 }
 
 /// The request a launcher was started with: from its environment, or for `nslab run`, from
