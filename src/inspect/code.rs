@@ -162,6 +162,19 @@ mod tests {
     }
 
     #[test]
+    fn rust_snippet_names_a_pid_namespace_only_when_there_is_one() {
+        // Regression: the comment at the fork claimed a new PID namespace in every step.
+        let without = texts(&collect(&spec("uts"), None, None).rust).join("\n");
+        assert!(
+            without.contains("shares the host's PID namespace"),
+            "{without}"
+        );
+        assert!(!without.contains("new PID namespace"), "{without}");
+        let with = texts(&collect(&spec("uts,pid"), None, None).rust).join("\n");
+        assert!(with.contains("PID 1 of the new PID namespace"), "{with}");
+    }
+
+    #[test]
     fn adding_a_fresh_proc_marks_only_the_new_lines() {
         let before = spec("uts,pid,mnt");
         let mut now = before.clone();

@@ -3,13 +3,17 @@
 use std::path::PathBuf;
 
 use crate::sandbox::kernel::{Call, clone_flag_names, mount_flag_names};
-use crate::spec::IsolationSpec;
+use crate::spec::{IsolationSpec, Namespace};
 
 /// The Rust snippet, with nix: the launcher's calls, fork, the child's calls, exec.
 pub fn snippet(spec: &IsolationSpec, launcher: &[Call], child: &[Call]) -> Vec<String> {
     let mut lines = vec!["// the launcher, on the host side".to_string()];
     lines.extend(launcher.iter().map(rust_call));
-    lines.push("// fork(): the child is PID 1 of a new PID namespace".to_string());
+    lines.push(if spec.has(Namespace::Pid) {
+        "// fork(): the child is PID 1 of the new PID namespace".to_string()
+    } else {
+        "// fork(): the child shares the host's PID namespace".to_string()
+    });
     lines.push("let child = unsafe { fork() }?;".to_string());
     lines.push(String::new());
     lines.push("// in the child, the first process inside".to_string());
