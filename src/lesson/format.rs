@@ -46,7 +46,7 @@ struct RawStep {
     body: String,
     isolation: Spanned<IsolationTable>,
     #[serde(default, rename = "try")]
-    suggestions: Vec<Suggestion>,
+    suggestions: Vec<Spanned<Suggestion>>,
     #[serde(default)]
     hints: Vec<String>,
     #[serde(default)]
@@ -92,65 +92,151 @@ impl<'de> Deserialize<'de> for IsolationTable {
     }
 }
 
-/// Reads one lesson file. `file` names it in error messages.
+/// Every mistake found in one lesson file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileErrors {
+    /// The mistakes, in the order they appear in the file. Never empty.
+    pub errors: Vec<FormatError>,
+    /// True when the file could not be read past its first mistake (TOML syntax, an unknown
+    /// or missing key, a value of the wrong kind), so more may follow it.
+    pub stopped_early: bool,
+}
+
+/// The most entries a step's `try` list may have: the TUI sends them with the keys 1 to 9.
+pub const MAX_SUGGESTIONS: usize = 9;
+
+/// Reads one lesson file and stops at its first mistake. `file` names it in error messages.
 pub fn parse(text: &str, file: &str) -> Result<Lesson, FormatError> {
-    let error = |span: Range<usize>, message: String| locate(text, file, span, message);
+    parse_all(text, file).map_err(|mut found| found.errors.swap_remove(0))
+}
 
-    let raw: RawLesson = toml::from_str(text)
-        .map_err(|err| error(err.span().unwrap_or(0..0), plain(err.message())))?;
-    check_slug(raw.id.get_ref()).map_err(|m| error(raw.id.span(), m))?;
-    if raw.steps.get_ref().is_empty() {
-        return Err(error(
-            raw.steps.span(),
-            "a lesson needs at least one step".to_string(),
-        ));
+/// Reads one lesson file and reports every mistake in it that can be found.
+pub fn parse_all(text: &str, file: &str) -> Result<Lesson, FileErrors> {
+    // Serde stops at the first mistake in the file's shape; the rules below can go on.
+    let raw: RawLesson = toml::from_str(text).map_err(|err| FileErrors {
+        errors: vec![locate(
+            text,
+            file,
+            err.span().unwrap_or(0..0),
+            plain(err.message()),
+        )],
+        stopped_early: true,
+    })?;
+
+    let mut errors = Errors::new(text, file);
+    if let Err(message) = check_slug(raw.id.get_ref()) {
+        errors.add(raw.id.span(), message);
     }
-
+    if raw.steps.get_ref().is_empty() {
+        errors.add(raw.steps.span(), "a lesson needs at least one step".into());
+    }
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut steps = Vec::new();
     for step in raw.steps.into_inner() {
-        check_slug(step.id.get_ref()).map_err(|m| error(step.id.span(), m))?;
-        if let Some(first) = seen.get(step.id.get_ref()) {
-            let line = locate(text, file, first.clone(), String::new()).line;
-            let message = format!(
-                "step id '{}' is already used on line {line}",
-                step.id.get_ref()
-            );
-            return Err(error(step.id.span(), message));
-        }
-        seen.insert(step.id.get_ref().clone(), step.id.span());
-
-        let spec_span = step.isolation.span();
-        let isolation = step.isolation.into_inner().0;
-        isolation
-            .validate()
-            .map_err(|e| error(spec_span.clone(), format!("invalid isolation: {e}")))?;
-
-        let mut checks = Vec::new();
-        for raw_check in step.checks {
-            let span = raw_check.span();
-            let check = build_check(raw_check.into_inner(), &isolation)
-                .map_err(|(inner, message)| error(inner.unwrap_or(span), message))?;
-            checks.push(check);
-        }
-
-        steps.push(Step {
-            id: step.id.into_inner(),
-            title: step.title,
-            body: step.body,
-            isolation,
-            suggestions: step.suggestions,
-            hints: step.hints,
-            checks,
-        });
+        steps.push(build_step(step, &mut seen, &mut errors));
     }
 
+    if !errors.found.is_empty() {
+        return Err(FileErrors {
+            errors: errors.found,
+            stopped_early: false,
+        });
+    }
     Ok(Lesson {
         id: raw.id.into_inner(),
         title: raw.title,
         summary: raw.summary,
         steps,
     })
+}
+
+/// The mistakes found so far in one file, each located by line and column.
+struct Errors<'a> {
+    text: &'a str,
+    file: &'a str,
+    found: Vec<FormatError>,
+}
+
+impl<'a> Errors<'a> {
+    fn new(text: &'a str, file: &'a str) -> Errors<'a> {
+        Errors {
+            text,
+            file,
+            found: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, span: Range<usize>, message: String) {
+        self.found.push(locate(self.text, self.file, span, message));
+    }
+
+    fn line_of(&self, span: Range<usize>) -> usize {
+        locate(self.text, self.file, span, String::new()).line
+    }
+}
+
+/// Applies the rules for one step, recording each broken rule in `errors`. `seen` holds the
+/// step ids before this one.
+fn build_step(
+    step: RawStep,
+    seen: &mut HashMap<String, Range<usize>>,
+    errors: &mut Errors,
+) -> Step {
+    let id_span = step.id.span();
+    if let Err(message) = check_slug(step.id.get_ref()) {
+        errors.add(id_span.clone(), message);
+    }
+    match seen.get(step.id.get_ref()) {
+        Some(first) => {
+            let line = errors.line_of(first.clone());
+            let message = format!(
+                "step id '{}' is already used on line {line}",
+                step.id.get_ref()
+            );
+            errors.add(id_span, message);
+        }
+        None => {
+            seen.insert(step.id.get_ref().clone(), id_span);
+        }
+    }
+
+    let spec_span = step.isolation.span();
+    let isolation = step.isolation.into_inner().0;
+    if let Err(e) = isolation.validate() {
+        errors.add(spec_span, format!("invalid isolation: {e}"));
+    }
+
+    if let Some(extra) = step.suggestions.get(MAX_SUGGESTIONS) {
+        let message = format!(
+            "a step has at most {MAX_SUGGESTIONS} `try` entries, since the keys 1 to \
+             {MAX_SUGGESTIONS} send them; this one has {}",
+            step.suggestions.len()
+        );
+        errors.add(extra.span(), message);
+    }
+
+    let mut checks = Vec::new();
+    for raw_check in step.checks {
+        let span = raw_check.span();
+        match build_check(raw_check.into_inner(), &isolation) {
+            Ok(check) => checks.push(check),
+            Err((inner, message)) => errors.add(inner.unwrap_or(span), message),
+        }
+    }
+
+    Step {
+        id: step.id.into_inner(),
+        title: step.title,
+        body: step.body,
+        isolation,
+        suggestions: step
+            .suggestions
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
+        hints: step.hints,
+        checks,
+    }
 }
 
 /// An error from building a check: a narrower span if there is one, and the message.
@@ -250,7 +336,7 @@ fn plain(message: &str) -> String {
         })
 }
 /// Turns a byte span into the line and column of its start.
-fn locate(text: &str, file: &str, span: Range<usize>, message: String) -> FormatError {
+pub(super) fn locate(text: &str, file: &str, span: Range<usize>, message: String) -> FormatError {
     let mut start = span.start.min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
