@@ -2,8 +2,9 @@
 //!
 //! A lesson file is read by [`format`] into a [`Lesson`]; the [`Library`] gathers the shipped
 //! lessons and the user's, skipping a user's file that cannot be loaded. [`lint`] is
-//! `nslab check`'s stricter reading, which reports every mistake. [`verify`] proves a step's [`check`]s by starting its sandbox for
-//! real: a [`session`] holds the live sandbox and [`observe`] reads kernel facts about it.
+//! `nslab check`'s stricter reading, which reports every mistake. [`verify`] proves a step's
+//! [`check`]s by starting its sandbox for real: a [`session`] holds the live sandbox and
+//! [`observe`] reads kernel facts about it.
 
 pub mod check;
 pub mod cli;

@@ -191,7 +191,8 @@ mod tests {
     }
 
     /// The seed step of the classic tutorial: uts and pid namespaces, a chroot into the root
-    /// filesystem, and no proc mount, so that `ps` inside finds nothing.
+    /// filesystem, and no proc mount, so that `ps` inside finds nothing. The hostname is the
+    /// one the UTS step set, so that the walk through the course stays consistent.
     #[test]
     fn the_pid_namespace_step_is_the_seed_step() {
         let library = Library::load(&[]).unwrap();
@@ -199,6 +200,7 @@ mod tests {
         let (_, step) = course.step("pid-namespace").unwrap();
         let seed = IsolationSpec {
             namespaces: [Namespace::Uts, Namespace::Pid].into(),
+            hostname: Some("box".to_string()),
             root: RootSpec::Rootfs,
             ..IsolationSpec::default()
         };
