@@ -334,3 +334,37 @@ checks = [ { fact = "new-root" } ]
     assert!(stdout.contains("could not be set up"), "{stdout}");
     assert!(stdout.contains("/nonexistent/nslab-root"), "{stdout}");
 }
+
+/// Regression: a command with an unclosed quote left the shell waiting for the rest of it, and
+/// verify reported it as a command that did not finish within 15 seconds.
+#[test]
+fn verify_reports_a_command_that_is_not_complete_shell_syntax() {
+    let home = Home::new();
+    let lessons = home.path().join("lessons");
+    fs::create_dir(&lessons).expect("mkdir");
+    let lesson = r#"id = "unclosed"
+title = "Unclosed"
+summary = "A quote that is never closed."
+
+[[steps]]
+id = "quote"
+title = "Quote"
+body = "The quote is not closed."
+isolation = { namespaces = ["uts"] }
+checks = [
+    { run = "echo '; x" },
+    { run = "echo after", output = '^after$' },
+]
+"#;
+    fs::write(lessons.join("unclosed.toml"), lesson).expect("write the lesson");
+
+    let started = std::time::Instant::now();
+    let dir = lessons.to_str().expect("utf-8 path");
+    let output = home.nslab(&["--lessons", dir, "verify", "unclosed"]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("not complete shell syntax"), "{stdout}");
+    assert!(stdout.contains("pass  `echo after`"), "{stdout}");
+}
