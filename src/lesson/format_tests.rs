@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::lesson::{Check, Fact};
 
 /// A valid lesson with one step, to which each test adds one mistake.
 const VALID: &str = r#"id = "demo"
