@@ -161,6 +161,15 @@ fn check_reports_a_lesson_id_a_shipped_lesson_already_has() {
     assert!(stderr.contains(&expected), "{stderr}");
 }
 
+/// The shipped lessons' own source files are what the shipped lessons were built from, so
+/// their ids are no clash: an author can check them in a checkout.
+#[test]
+fn check_accepts_the_shipped_lessons_source_files() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+    let output = Home::new().nslab(&["check", dir]);
+    assert!(output.status.success(), "{output:?}");
+}
+
 /// Regression: one lesson file with a syntax error in the user's lesson directory stopped
 /// nslab from starting at all, shipped lessons included.
 #[test]

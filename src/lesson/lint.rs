@@ -53,14 +53,14 @@ impl Checker {
 
     /// Checks one of the shipped lessons, which cannot clash with itself.
     pub fn check_shipped(&self, name: &str, text: &str) -> Verdict {
-        read(text, name).map_err(explain)
+        format::parse_all(text, name).map_err(explain)
     }
 
     /// Checks a lesson file on disk against the format and this machine.
     pub fn check_file(&mut self, path: &Path) -> Verdict {
         let name = path.display().to_string();
         let text = library::read_text(path).map_err(|err| vec![err.to_string()])?;
-        let read = read(&text, &name);
+        let read = format::parse_all(&text, &name);
 
         // The machine's rules need only the id and the roots, so they apply even to a file
         // with other mistakes, as long as it could be read to the end.
@@ -103,10 +103,6 @@ impl Default for Checker {
     fn default() -> Checker {
         Checker::new()
     }
-}
-
-fn read(text: &str, name: &str) -> Result<Lesson, format::FileErrors> {
-    format::parse_all(text, name)
 }
 
 /// One line per mistake, and a note when reading stopped at the first.
