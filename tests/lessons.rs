@@ -110,6 +110,113 @@ fn check_names_file_line_and_column_and_exits_1() {
     assert!(stderr.contains(&expected), "{stderr}");
 }
 
+/// Regression: `check` stopped at a file's first mistake, said nothing about a root directory
+/// that does not exist, and summed up with "1 of 1 lesson file have errors".
+#[test]
+fn check_reports_every_mistake_of_a_file() {
+    let home = Home::new();
+    let file = home.path().join("two.toml");
+    let lesson = "id = \"Two Mistakes\"\ntitle = \"T\"\nsummary = \"S\"\n\n[[steps]]\n\
+                  id = \"one\"\ntitle = \"One\"\nbody = \"\"\n\
+                  isolation = { root = \"/nonexistent/nslab-root\" }\n";
+    fs::write(&file, lesson).expect("write the lesson");
+
+    let output = home.nslab(&["check", file.to_str().expect("utf-8 path")]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = text(&output.stderr);
+    let name = file.display();
+    assert!(
+        stderr.contains(&format!("{name}:1:6: id 'Two Mistakes'")),
+        "{stderr}"
+    );
+    let root = format!("{name}:9:22: root directory '/nonexistent/nslab-root' does not exist");
+    assert!(stderr.contains(&root), "{stderr}");
+    assert!(stderr.contains("1 of 1 lesson file has errors"), "{stderr}");
+}
+
+/// Regression: `check` said `ok` for a user lesson with a shipped lesson's id, which nslab then
+/// refused to load.
+#[test]
+fn check_reports_a_lesson_id_a_shipped_lesson_already_has() {
+    let home = Home::new();
+    let file = home.path().join("copy.toml");
+    let shipped = include_str!("../lessons/containers-from-scratch.toml");
+    fs::write(&file, shipped).expect("write the lesson");
+
+    let output = home.nslab(&["check", file.to_str().expect("utf-8 path")]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = text(&output.stderr);
+    let line = shipped
+        .lines()
+        .position(|line| line.starts_with("id = "))
+        .expect("an id line")
+        + 1;
+    let expected = format!(
+        "{}:{line}:6: lesson id 'containers-from-scratch' is already used by \
+         lessons/containers-from-scratch.toml",
+        file.display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+/// The shipped lessons' own source files are what the shipped lessons were built from, so
+/// their ids are no clash: an author can check them in a checkout.
+#[test]
+fn check_accepts_the_shipped_lessons_source_files() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+    let output = Home::new().nslab(&["check", dir]);
+    assert!(output.status.success(), "{output:?}");
+}
+
+/// Regression: one lesson file with a syntax error in the user's lesson directory stopped
+/// nslab from starting at all, shipped lessons included.
+#[test]
+fn a_broken_user_lesson_file_is_skipped_with_a_warning() {
+    let home = Home::new();
+    let lessons = home.path().join("config/nslab/lessons");
+    fs::create_dir_all(&lessons).expect("mkdir");
+    fs::write(lessons.join("broken.toml"), "id = \"broken\ntitle = 1\n").expect("write");
+
+    let output = home.nslab(&["lessons"]);
+
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        text(&output.stdout).contains("containers-from-scratch:"),
+        "{output:?}"
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("warning: skipped a lesson file:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("broken.toml:1:"), "{stderr}");
+}
+
+/// Regression: the step id column was 18 wide, so a longer id (`unshare-without-fork`) pushed
+/// its title out of line.
+#[test]
+fn lessons_lines_up_every_step_title() {
+    let output = Home::new().nslab(&["lessons"]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    let steps: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.get(2..6).is_some_and(|n| n.ends_with(". ")))
+        .collect();
+    let title_at = |line: &str| {
+        let id_end = 6 + line[6..].find(' ').unwrap_or(0);
+        id_end + line[id_end..].find(|c: char| c != ' ').unwrap_or(0)
+    };
+    let columns: Vec<usize> = steps.iter().map(|line| title_at(line)).collect();
+    assert!(steps.len() > 10, "{stdout}");
+    assert!(
+        columns.windows(2).all(|pair| pair[0] == pair[1]),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn lessons_lists_every_step_of_the_first_course_in_order() {
     let output = Home::new().nslab(&["lessons"]);
@@ -235,4 +342,38 @@ checks = [ { fact = "new-root" } ]
     let stdout = text(&output.stdout);
     assert!(stdout.contains("could not be set up"), "{stdout}");
     assert!(stdout.contains("/nonexistent/nslab-root"), "{stdout}");
+}
+
+/// Regression: a command with an unclosed quote left the shell waiting for the rest of it, and
+/// verify reported it as a command that did not finish within 15 seconds.
+#[test]
+fn verify_reports_a_command_that_is_not_complete_shell_syntax() {
+    let home = Home::new();
+    let lessons = home.path().join("lessons");
+    fs::create_dir(&lessons).expect("mkdir");
+    let lesson = r#"id = "unclosed"
+title = "Unclosed"
+summary = "A quote that is never closed."
+
+[[steps]]
+id = "quote"
+title = "Quote"
+body = "The quote is not closed."
+isolation = { namespaces = ["uts"] }
+checks = [
+    { run = "echo '; x" },
+    { run = "echo after", output = '^after$' },
+]
+"#;
+    fs::write(lessons.join("unclosed.toml"), lesson).expect("write the lesson");
+
+    let started = std::time::Instant::now();
+    let dir = lessons.to_str().expect("utf-8 path");
+    let output = home.nslab(&["--lessons", dir, "verify", "unclosed"]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("not complete shell syntax"), "{stdout}");
+    assert!(stdout.contains("pass  `echo after`"), "{stdout}");
 }

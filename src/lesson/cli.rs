@@ -2,24 +2,33 @@
 
 use std::fmt::Display;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::VerifyArgs;
 use crate::lesson::library::{self, LessonError, SHIPPED};
+use crate::lesson::lint::{Checker, Verdict};
 use crate::lesson::verify::{self, StepReport};
-use crate::lesson::{Lesson, Library, format};
+use crate::lesson::{Lesson, Library};
 
 /// Lists the lessons and their steps.
 pub fn list(extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
-    let library = Library::load(extra_dirs).context("cannot load the lessons")?;
+    let library = load(extra_dirs)?;
+    // One width for every lesson, so that the titles line up under each other.
+    let width = library
+        .lessons()
+        .iter()
+        .flat_map(|lesson| &lesson.steps)
+        .map(|step| step.id.chars().count())
+        .max()
+        .unwrap_or(0);
     for lesson in library.lessons() {
         say(format_args!("{}: {}", lesson.id, lesson.title));
         say(format_args!("  {}", lesson.summary.trim()));
         for (number, step) in lesson.steps.iter().enumerate() {
             say(format_args!(
-                "  {:>2}. {:<18} {}  [{}]",
+                "  {:>2}. {:<width$}  {}  [{}]",
                 number + 1,
                 step.id,
                 step.title,
@@ -31,71 +40,80 @@ pub fn list(extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Validates lesson files and directories (default: the shipped lessons). Prints one line per
-/// file; exits 1 if any file is wrong.
+/// Loads the lessons and warns on stderr about each user file that was skipped.
+fn load(extra_dirs: &[PathBuf]) -> anyhow::Result<Library> {
+    let library = Library::load(extra_dirs).context("cannot load the lessons")?;
+    for warning in library.warnings() {
+        eprintln!("warning: skipped a lesson file: {warning}");
+    }
+    Ok(library)
+}
+
+/// Validates lesson files and directories (default: the shipped lessons). Prints `ok` per good
+/// file and every mistake of the others; exits 1 if any file is wrong.
 pub fn check(paths: &[PathBuf]) -> anyhow::Result<i32> {
-    let mut results: Vec<(String, Result<Lesson, LessonError>)> = Vec::new();
+    let mut checker = Checker::new();
+    let mut verdicts: Vec<(String, Verdict)> = Vec::new();
     if paths.is_empty() {
         for (name, text) in SHIPPED {
-            results.push((
-                name.to_string(),
-                format::parse(text, name).map_err(Into::into),
-            ));
+            verdicts.push((name.to_string(), checker.check_shipped(name, text)));
         }
     }
     for path in paths {
-        let files = if path.is_dir() {
-            match library::files_in(path) {
-                Ok(files) if files.is_empty() => {
-                    let none = std::io::Error::other("no lesson files (*.toml) in it");
-                    let err = LessonError::Read {
-                        path: path.clone(),
-                        source: none,
-                    };
-                    results.push((path.display().to_string(), Err(err)));
-                    continue;
-                }
-                Ok(files) => files,
-                Err(err) => {
-                    results.push((path.display().to_string(), Err(err)));
-                    continue;
+        match lesson_files(path) {
+            Ok(files) => {
+                for file in files {
+                    let verdict = checker.check_file(&file);
+                    verdicts.push((file.display().to_string(), verdict));
                 }
             }
-        } else {
-            vec![path.clone()]
-        };
-        for file in files {
-            results.push((file.display().to_string(), library::read_file(&file)));
+            Err(err) => verdicts.push((path.display().to_string(), Err(vec![err.to_string()]))),
         }
     }
 
     let mut failed = 0;
-    for (name, result) in &results {
-        match result {
+    for (name, verdict) in &verdicts {
+        match verdict {
             Ok(lesson) => say(format_args!(
                 "ok    {name}: {} ({})",
                 lesson.id,
                 count(lesson.steps.len(), "step")
             )),
-            Err(err) => {
+            Err(lines) => {
                 failed += 1;
-                eprintln!("{err}");
+                lines.iter().for_each(|line| eprintln!("{line}"));
             }
         }
     }
     if failed > 0 {
+        let verb = if failed == 1 { "has" } else { "have" };
         eprintln!(
-            "{failed} of {} have errors",
-            count(results.len(), "lesson file")
+            "{failed} of {} {verb} errors",
+            count(verdicts.len(), "lesson file")
         );
         return Ok(1);
     }
     Ok(0)
 }
 
+/// The lesson files a path given to `check` stands for: itself, or the `*.toml` files in it.
+fn lesson_files(path: &Path) -> Result<Vec<PathBuf>, LessonError> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let files = library::files_in(path)?;
+    if files.is_empty() {
+        return Err(LessonError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("no lesson files (*.toml) in it"),
+        });
+    }
+    Ok(files)
+}
+
 /// Proves each step's claims on the live kernel; exits 1 if any check fails.
 pub fn verify(args: VerifyArgs, extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
-    let library = Library::load(extra_dirs).context("cannot load the lessons")?;
+    let library = load(extra_dirs)?;
     let lessons: Vec<&Lesson> = match &args.lesson {
         Some(id) => vec![library.get(id).with_context(|| {
             let known: Vec<&str> = library.lessons().iter().map(|l| l.id.as_str()).collect();

@@ -2,8 +2,8 @@
 //!
 //! The file is read in two passes. Serde reads it into the raw types below, which keep the
 //! position of everything a later rule may need to point at. Then the rules serde cannot know
-//! are applied: ids are slugs, step ids are unique, the isolation spec is valid, and each check
-//! fits its step. The result is the plain [`Lesson`] the rest of nslab uses.
+//! are applied (see [`rules`]), and every mistake they find is kept, not just the first. The
+//! result is the plain [`Lesson`] the rest of nslab uses.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -11,9 +11,11 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::lesson::check::{Check, Fact, RunCheck};
-use crate::lesson::{Lesson, Side, Step, Suggestion};
+use crate::lesson::format::rules::{Errors, build_step, check_slug};
+use crate::lesson::{Lesson, Side, Suggestion};
 use crate::spec::{IsolationSpec, Namespace};
+
+pub mod rules;
 
 /// A mistake in a lesson file, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -46,7 +48,7 @@ struct RawStep {
     body: String,
     isolation: Spanned<IsolationTable>,
     #[serde(default, rename = "try")]
-    suggestions: Vec<Suggestion>,
+    suggestions: Vec<Spanned<Suggestion>>,
     #[serde(default)]
     hints: Vec<String>,
     #[serde(default)]
@@ -92,144 +94,62 @@ impl<'de> Deserialize<'de> for IsolationTable {
     }
 }
 
-/// Reads one lesson file. `file` names it in error messages.
+/// Every mistake found in one lesson file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileErrors {
+    /// The mistakes, in the order they appear in the file. Never empty.
+    pub errors: Vec<FormatError>,
+    /// True when the file could not be read past its first mistake (TOML syntax, an unknown
+    /// or missing key, a value of the wrong kind), so more may follow it.
+    pub stopped_early: bool,
+}
+
+/// The most entries a step's `try` list may have: the TUI sends them with the keys 1 to 9.
+pub const MAX_SUGGESTIONS: usize = 9;
+
+/// Reads one lesson file and stops at its first mistake. `file` names it in error messages.
 pub fn parse(text: &str, file: &str) -> Result<Lesson, FormatError> {
-    let error = |span: Range<usize>, message: String| locate(text, file, span, message);
+    parse_all(text, file).map_err(|mut found| found.errors.swap_remove(0))
+}
 
-    let raw: RawLesson = toml::from_str(text)
-        .map_err(|err| error(err.span().unwrap_or(0..0), plain(err.message())))?;
-    check_slug(raw.id.get_ref()).map_err(|m| error(raw.id.span(), m))?;
-    if raw.steps.get_ref().is_empty() {
-        return Err(error(
-            raw.steps.span(),
-            "a lesson needs at least one step".to_string(),
-        ));
+/// Reads one lesson file and reports every mistake in it that can be found.
+pub fn parse_all(text: &str, file: &str) -> Result<Lesson, FileErrors> {
+    // Serde stops at the first mistake in the file's shape; the rules below can go on.
+    let raw: RawLesson = toml::from_str(text).map_err(|err| FileErrors {
+        errors: vec![locate(
+            text,
+            file,
+            err.span().unwrap_or(0..0),
+            plain(err.message()),
+        )],
+        stopped_early: true,
+    })?;
+
+    let mut errors = Errors::new(text, file);
+    if let Err(message) = check_slug(raw.id.get_ref()) {
+        errors.add(raw.id.span(), message);
     }
-
+    if raw.steps.get_ref().is_empty() {
+        errors.add(raw.steps.span(), "a lesson needs at least one step".into());
+    }
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut steps = Vec::new();
     for step in raw.steps.into_inner() {
-        check_slug(step.id.get_ref()).map_err(|m| error(step.id.span(), m))?;
-        if let Some(first) = seen.get(step.id.get_ref()) {
-            let line = locate(text, file, first.clone(), String::new()).line;
-            let message = format!(
-                "step id '{}' is already used on line {line}",
-                step.id.get_ref()
-            );
-            return Err(error(step.id.span(), message));
-        }
-        seen.insert(step.id.get_ref().clone(), step.id.span());
-
-        let spec_span = step.isolation.span();
-        let isolation = step.isolation.into_inner().0;
-        isolation
-            .validate()
-            .map_err(|e| error(spec_span.clone(), format!("invalid isolation: {e}")))?;
-
-        let mut checks = Vec::new();
-        for raw_check in step.checks {
-            let span = raw_check.span();
-            let check = build_check(raw_check.into_inner(), &isolation)
-                .map_err(|(inner, message)| error(inner.unwrap_or(span), message))?;
-            checks.push(check);
-        }
-
-        steps.push(Step {
-            id: step.id.into_inner(),
-            title: step.title,
-            body: step.body,
-            isolation,
-            suggestions: step.suggestions,
-            hints: step.hints,
-            checks,
-        });
+        steps.push(build_step(step, &mut seen, &mut errors));
     }
 
+    if !errors.found.is_empty() {
+        return Err(FileErrors {
+            errors: errors.found,
+            stopped_early: false,
+        });
+    }
     Ok(Lesson {
         id: raw.id.into_inner(),
         title: raw.title,
         summary: raw.summary,
         steps,
     })
-}
-
-/// An error from building a check: a narrower span if there is one, and the message.
-type CheckError = (Option<Range<usize>>, String);
-
-fn build_check(raw: RawCheck, spec: &IsolationSpec) -> Result<Check, CheckError> {
-    match (raw.fact, raw.run) {
-        (Some(_), Some(_)) => Err((None, "a check has either `fact` or `run`, not both".into())),
-        (None, None) => Err((
-            None,
-            "a check needs `fact = \"...\"` or `run = \"...\"`".into(),
-        )),
-        (Some(name), None) => {
-            let run_only = [
-                ("side", raw.side.is_some()),
-                ("exit", raw.exit.is_some()),
-                ("output", raw.output.is_some()),
-            ];
-            if let Some((key, _)) = run_only.iter().find(|(_, present)| *present) {
-                return Err((
-                    None,
-                    format!("`{key}` belongs to `run` checks, not to facts"),
-                ));
-            }
-            let span = name.span();
-            let fact = Fact::from_name(name.get_ref(), raw.namespace)
-                .map_err(|m| (Some(span.clone()), m))?;
-            fact.fits(spec).map_err(|m| {
-                (
-                    Some(span),
-                    format!("the fact '{}' cannot hold: {m}", name.get_ref()),
-                )
-            })?;
-            Ok(Check::Fact(fact))
-        }
-        (None, Some(command)) => {
-            if raw.namespace.is_some() {
-                return Err((
-                    None,
-                    "`namespace` belongs to facts, not to `run` checks".into(),
-                ));
-            }
-            if command.trim().is_empty() {
-                return Err((None, "the command to run is empty".into()));
-            }
-            if let Some(pattern) = &raw.output {
-                regex::Regex::new(pattern.get_ref()).map_err(|e| {
-                    let first = e.to_string().lines().last().unwrap_or_default().to_string();
-                    (
-                        Some(pattern.span()),
-                        format!("`output` is not a valid pattern: {first}"),
-                    )
-                })?;
-            }
-            Ok(Check::Run(RunCheck {
-                side: raw.side.unwrap_or(Side::Sandbox),
-                command,
-                exit: raw.exit.unwrap_or(0),
-                output: raw.output.map(Spanned::into_inner),
-            }))
-        }
-    }
-}
-
-/// Ids appear in commands and URLs: lowercase letters, digits and single dashes.
-fn check_slug(id: &str) -> Result<(), String> {
-    let valid = !id.is_empty()
-        && !id.starts_with('-')
-        && !id.ends_with('-')
-        && !id.contains("--")
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if valid {
-        return Ok(());
-    }
-    Err(format!(
-        "id '{id}' is not a slug: use lowercase letters, digits and '-'"
-    ))
 }
 
 /// Serde's messages name Rust-side things; say them as a lesson author would.
@@ -250,7 +170,7 @@ fn plain(message: &str) -> String {
         })
 }
 /// Turns a byte span into the line and column of its start.
-fn locate(text: &str, file: &str, span: Range<usize>, message: String) -> FormatError {
+pub(super) fn locate(text: &str, file: &str, span: Range<usize>, message: String) -> FormatError {
     let mut start = span.start.min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;

@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::lesson::{Check, Fact};
 
 /// A valid lesson with one step, to which each test adds one mistake.
 const VALID: &str = r#"id = "demo"
@@ -180,4 +181,49 @@ fn isolation_written_as_an_array_is_refused() {
     let err = error(&VALID.replace("{ namespaces = [\"pid\"] }", "[]"));
     assert_eq!(at(&err), (9, 13), "{err}");
     assert!(err.message.contains("expected a table"), "{err}");
+}
+
+/// Regression: the loader stopped at the first mistake, so `nslab check` showed one mistake
+/// per file although it promises every one.
+#[test]
+fn every_mistake_after_the_file_is_read_is_reported() {
+    let text = VALID
+        .replace("id = \"one\"", "id = \"Step One\"")
+        .replace("[\"pid\"] }", "[\"pid\"], hostname = \"box\" }")
+        .replace("pid-one", "pid-two");
+    let found = parse_all(&text, "demo.toml").unwrap_err();
+    let places: Vec<(usize, usize)> = found.errors.iter().map(at).collect();
+    assert_eq!(places, vec![(6, 6), (9, 13), (11, 14)], "{found:?}");
+    assert!(!found.stopped_early);
+}
+
+#[test]
+fn a_syntax_error_stops_reading_and_says_so() {
+    let found = parse_all(
+        &VALID.replace("title = \"One\"", "title = \"One"),
+        "demo.toml",
+    );
+    let found = found.unwrap_err();
+    assert_eq!(found.errors.len(), 1, "{found:?}");
+    assert!(found.stopped_early);
+}
+
+/// Regression: a step could list more `try` commands than the TUI has keys (1 to 9) for.
+#[test]
+fn more_than_nine_suggestions_point_at_the_tenth() {
+    let entries = ["{ side = \"sandbox\", command = \"true\" }"; 10].join(",\n");
+    let text = VALID.replace("checks = [", &format!("try = [\n{entries},\n]\nchecks = ["));
+    let err = error(&text);
+    assert_eq!(at(&err), (20, 1), "{err}");
+    assert!(err.message.contains("at most 9 `try` entries"), "{err}");
+    assert!(err.message.contains("has 10"), "{err}");
+
+    let nine = VALID.replace(
+        "checks = [",
+        &format!(
+            "try = [\n{}]\nchecks = [",
+            "{ side = \"host\", command = \"true\" },\n".repeat(9)
+        ),
+    );
+    assert!(parse(&nine, "demo.toml").is_ok());
 }

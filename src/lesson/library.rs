@@ -1,7 +1,9 @@
 //! The lessons nslab knows: the shipped ones, the user's config directory, and `--lessons DIR`.
 //!
 //! Shipped lessons are compiled into the binary, so an installed nslab works from any
-//! directory. A lesson file is any `*.toml` file directly in a lessons directory.
+//! directory. A lesson file is any `*.toml` file directly in a lessons directory. A user's file
+//! that cannot be loaded is skipped with a warning rather than keeping every lesson from
+//! loading; `nslab check` is the strict reader that reports every mistake.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -42,35 +44,60 @@ pub enum LessonError {
 }
 
 /// Every lesson available, in a stable order (shipped first).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Library {
     lessons: Vec<Lesson>,
     /// Where each lesson came from, parallel to `lessons`.
     sources: Vec<String>,
+    /// The user's lesson files that were skipped, and why.
+    warnings: Vec<LessonError>,
 }
 
 impl Library {
     /// Loads the shipped lessons, then those in the user's config directory and `extra_dirs`.
     /// The config directory may be missing; a directory given with `--lessons` must exist.
+    ///
+    /// A user's file that is broken, or whose id is already taken, is skipped and listed in
+    /// [`Library::warnings`], so one bad file never hides the shipped course.
     pub fn load(extra_dirs: &[PathBuf]) -> Result<Library, LessonError> {
         let mut library = Library::default();
         for (name, text) in SHIPPED {
             library.add(format::parse(text, name)?, name.to_string())?;
         }
 
+        // The config directory is nslab's own convention, so trouble reading it is only a
+        // warning; a directory the user named on the command line must be readable.
         let user_dir = xdg::config_dir().join("lessons");
-        let mut dirs: Vec<&Path> = Vec::new();
         if user_dir.is_dir() {
-            dirs.push(&user_dir);
-        }
-        dirs.extend(extra_dirs.iter().map(PathBuf::as_path));
-        for dir in dirs {
-            for file in files_in(dir)? {
-                let lesson = read_file(&file)?;
-                library.add(lesson, file.display().to_string())?;
+            match files_in(&user_dir) {
+                Ok(files) => library.add_files(&files),
+                Err(err) => library.warn(err),
             }
         }
+        for dir in extra_dirs {
+            library.add_files(&files_in(dir)?);
+        }
         Ok(library)
+    }
+
+    /// The user's lesson files that were skipped, and why; empty when every file loaded.
+    /// `nslab check FILE` shows each file's mistakes in full.
+    pub fn warnings(&self) -> &[LessonError] {
+        &self.warnings
+    }
+
+    fn add_files(&mut self, files: &[PathBuf]) {
+        for file in files {
+            let added = read_file(file).and_then(|lesson| self.add(lesson, display(file)));
+            if let Err(err) = added {
+                self.warn(err);
+            }
+        }
+    }
+
+    fn warn(&mut self, err: LessonError) {
+        tracing::warn!(error = %err, "skipped a lesson file");
+        self.warnings.push(err);
     }
 
     fn add(&mut self, lesson: Lesson, source: String) -> Result<(), LessonError> {
@@ -99,11 +126,20 @@ impl Library {
 
 /// Reads and checks one lesson file.
 pub fn read_file(path: &Path) -> Result<Lesson, LessonError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LessonError::Read {
+    let text = read_text(path)?;
+    Ok(format::parse(&text, &display(path))?)
+}
+
+/// The text of one lesson file.
+pub fn read_text(path: &Path) -> Result<String, LessonError> {
+    std::fs::read_to_string(path).map_err(|source| LessonError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok(format::parse(&text, &path.display().to_string())?)
+    })
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// The lesson files directly in `dir`, sorted by name.
@@ -155,7 +191,8 @@ mod tests {
     }
 
     /// The seed step of the classic tutorial: uts and pid namespaces, a chroot into the root
-    /// filesystem, and no proc mount, so that `ps` inside finds nothing.
+    /// filesystem, and no proc mount, so that `ps` inside finds nothing. The hostname is the
+    /// one the UTS step set, so that the walk through the course stays consistent.
     #[test]
     fn the_pid_namespace_step_is_the_seed_step() {
         let library = Library::load(&[]).unwrap();
@@ -163,6 +200,7 @@ mod tests {
         let (_, step) = course.step("pid-namespace").unwrap();
         let seed = IsolationSpec {
             namespaces: [Namespace::Uts, Namespace::Pid].into(),
+            hostname: Some("box".to_string()),
             root: RootSpec::Rootfs,
             ..IsolationSpec::default()
         };
@@ -191,11 +229,39 @@ mod tests {
     }
 
     #[test]
-    fn a_lesson_dir_repeating_a_shipped_id_is_refused() {
+    fn a_lesson_file_repeating_a_shipped_id_is_skipped_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("copy.toml"), SHIPPED[0].1).unwrap();
-        let err = Library::load(&[dir.path().to_path_buf()]).unwrap_err();
-        assert!(matches!(err, LessonError::DuplicateId { .. }), "{err}");
+        let library = Library::load(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(library.lessons().len(), SHIPPED.len());
+        let [warning] = library.warnings() else {
+            panic!("{:?}", library.warnings());
+        };
+        assert!(
+            matches!(warning, LessonError::DuplicateId { .. }),
+            "{warning}"
+        );
+    }
+
+    /// Regression: one lesson file with a TOML syntax error made loading fail as a whole, so
+    /// nslab did not start and even the shipped course could not be opened.
+    #[test]
+    fn a_broken_lesson_file_is_skipped_and_the_others_load() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.toml"), "id = \"x\n").unwrap();
+        let own = SHIPPED[0]
+            .1
+            .replace("\"containers-from-scratch\"", "\"mine\"");
+        std::fs::write(dir.path().join("mine.toml"), own).unwrap();
+
+        let library = Library::load(&[dir.path().to_path_buf()]).unwrap();
+
+        assert!(library.get("containers-from-scratch").is_some());
+        assert!(library.get("mine").is_some());
+        let [warning] = library.warnings() else {
+            panic!("{:?}", library.warnings());
+        };
+        assert!(warning.to_string().contains("broken.toml:1:"), "{warning}");
     }
 
     #[test]

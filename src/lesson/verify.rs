@@ -80,19 +80,24 @@ pub fn verify_step(step: &Step) -> StepReport {
                 let observation = observe::observe(*fact, pids, &baseline);
                 (observation.holds, observation.seen)
             }
-            Check::Run(run) => {
-                let result = match run.side {
-                    Side::Sandbox => session.run(&run.command).map_err(|e| e.to_string()),
-                    Side::Host => run_on_host(&run.command, pids.launcher),
-                };
-                match result {
-                    Ok(result) => judge(run, &result),
-                    Err(message) => {
-                        aborted = true;
-                        (false, message)
+            Check::Run(run) => match check_syntax(&run.command) {
+                // An incomplete command is never sent: the shell would wait for the rest of
+                // it until the timeout, and then be of no use for the checks after it.
+                Err(problem) => (false, problem),
+                Ok(()) => {
+                    let result = match run.side {
+                        Side::Sandbox => session.run(&run.command).map_err(|e| e.to_string()),
+                        Side::Host => run_on_host(&run.command, pids.launcher),
+                    };
+                    match result {
+                        Ok(result) => judge(run, &result),
+                        Err(message) => {
+                            aborted = true;
+                            (false, message)
+                        }
                     }
                 }
-            }
+            },
         };
         tracing::info!(step = %step.id, check = %check.describe(), passed, seen = %seen, "check");
         report.outcomes.push(CheckOutcome {
@@ -134,6 +139,31 @@ pub fn verify_step(step: &Step) -> StepReport {
         seen: hostname.seen,
     });
     report
+}
+
+/// Refuses a command that is not complete shell syntax, such as one with an unclosed quote,
+/// with the shell's own words for the problem. `/bin/sh -n` on the host reads the command
+/// without running any of it.
+fn check_syntax(command: &str) -> Result<(), String> {
+    let output = Command::new("/bin/sh")
+        .args(["-n", "-c", command])
+        .stdin(Stdio::null())
+        .output();
+    match output {
+        Ok(output) if !output.status.success() => {
+            let said = String::from_utf8_lossy(&output.stderr);
+            Err(format!(
+                "the command is not complete shell syntax, so it was not run: {}",
+                said.trim()
+            ))
+        }
+        Ok(_) => Ok(()),
+        // Without a shell to ask, the command is run as it is; a real problem still shows.
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot check a command's syntax with /bin/sh -n");
+            Ok(())
+        }
+    }
 }
 
 /// Compares a command's result with what the check expects.
@@ -228,6 +258,13 @@ mod tests {
             exit,
             output: output.into(),
         }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_not_complete_syntax() {
+        let problem = check_syntax("echo '; x").unwrap_err();
+        assert!(problem.contains("not complete shell syntax"), "{problem}");
+        assert!(check_syntax("echo '; x'; if true; then :; fi").is_ok());
     }
 
     #[test]
