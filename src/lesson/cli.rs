@@ -105,7 +105,7 @@ fn lesson_files(path: &Path) -> Result<Vec<PathBuf>, LessonError> {
     if files.is_empty() {
         return Err(LessonError::Read {
             path: path.to_path_buf(),
-            source: std::io::Error::other("no lesson files (*.toml) in it"),
+            reason: std::io::Error::other("no lesson files (*.toml) in it"),
         });
     }
     Ok(files)

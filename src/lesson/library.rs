@@ -33,8 +33,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
 pub enum LessonError {
     #[error(transparent)]
     Format(#[from] FormatError),
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
+    // The reason is part of the message and deliberately not a `source`, so that error
+    // chains (anyhow's `{:#}`) do not print it twice.
+    #[error("cannot read {path}: {reason}")]
+    Read { path: PathBuf, reason: io::Error },
     #[error("{second}: lesson id '{id}' is already used by {first}; rename one of them")]
     DuplicateId {
         id: String,
@@ -132,9 +134,9 @@ pub fn read_file(path: &Path) -> Result<Lesson, LessonError> {
 
 /// The text of one lesson file.
 pub fn read_text(path: &Path) -> Result<String, LessonError> {
-    std::fs::read_to_string(path).map_err(|source| LessonError::Read {
+    std::fs::read_to_string(path).map_err(|reason| LessonError::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
     })
 }
 
@@ -144,9 +146,9 @@ fn display(path: &Path) -> String {
 
 /// The lesson files directly in `dir`, sorted by name.
 pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, LessonError> {
-    let read_error = |source| LessonError::Read {
+    let read_error = |reason| LessonError::Read {
         path: dir.to_path_buf(),
-        source,
+        reason,
     };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
