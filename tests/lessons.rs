@@ -377,3 +377,18 @@ checks = [
     assert!(stdout.contains("not complete shell syntax"), "{stdout}");
     assert!(stdout.contains("pass  `echo after`"), "{stdout}");
 }
+
+#[test]
+fn an_unreadable_lesson_directory_is_explained_once() {
+    // Regression: the reason came twice, once in the message and again as its source.
+    let home = Home::new();
+    let missing = home.path().join("no-such-dir");
+    let output = home.nslab(&["--lessons", missing.to_str().unwrap(), "lessons"]);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}
