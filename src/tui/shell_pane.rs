@@ -123,9 +123,25 @@ impl ShellPane {
         if self.parser.screen().size() == (rows, cols) {
             return;
         }
+        self.keep_cursor_row(rows);
         self.parser.screen_mut().set_size(rows, cols);
         if let ShellState::Running(process) = &self.state {
             process.resize(rows, cols);
+        }
+    }
+
+    /// Before the screen shrinks to `rows`, scrolls it up so that the cursor's row stays on
+    /// it, as xterm and tmux do: vt100 would cut off the bottom rows, where the newest output
+    /// and the prompt are. `CSI n S` (scroll up) moves the top rows into the scrollback when
+    /// no scroll region is set; on the alternate screen, which has no scrollback, they go, and
+    /// the full-screen program redraws on the SIGWINCH that follows. `CSI n A` then moves the
+    /// cursor up with its text.
+    fn keep_cursor_row(&mut self, rows: u16) {
+        let (cursor_row, _) = self.parser.screen().cursor_position();
+        let overflow = (cursor_row + 1).saturating_sub(rows);
+        if overflow > 0 {
+            self.parser
+                .process(format!("\x1b[{overflow}S\x1b[{overflow}A").as_bytes());
         }
     }
 
@@ -157,6 +173,54 @@ mod tests {
         let mut pane = ShellPane::new(24, 80);
         pane.fit(0, 0);
         pane.output("wide 漢字 text that wraps\r\n and scrolls\n\n\n".as_bytes());
+    }
+
+    fn rows(pane: &ShellPane) -> Vec<String> {
+        let (_, cols) = pane.parser.screen().size();
+        pane.parser.screen().rows(0, cols).collect()
+    }
+
+    /// Shrinking the terminal from 160x48 to 80x24 cut off the bottom rows (the newest output
+    /// and the prompt) and kept the oldest, and the lost rows were not in the history either.
+    #[test]
+    fn shrinking_keeps_the_newest_output_and_moves_the_top_into_history() {
+        let mut pane = ShellPane::new(46, 78);
+        pane.output(b"\x1b[H\x1b[2J");
+        for i in 1..=30 {
+            pane.output(format!("{i}\r\n").as_bytes());
+        }
+        pane.output(b"MARKER-LAST\r\n$ ");
+        pane.fit(22, 78);
+
+        let shown = rows(&pane);
+        assert_eq!(shown.last().map(String::as_str), Some("$ "), "{shown:?}");
+        assert!(shown.contains(&"MARKER-LAST".to_string()), "{shown:?}");
+        assert_eq!(pane.parser.screen().cursor_position(), (21, 2));
+
+        // The rows that no longer fit are in the history, in order.
+        pane.scroll(10);
+        let history = rows(&pane);
+        assert!(history.contains(&"1".to_string()), "{history:?}");
+        assert!(history.contains(&"10".to_string()), "{history:?}");
+    }
+
+    #[test]
+    fn shrinking_the_alternate_screen_keeps_the_cursor_row() {
+        let mut pane = ShellPane::new(10, 20);
+        pane.output(b"before\r\n\x1b[?1049h\x1b[H");
+        for i in 1..=8 {
+            pane.output(format!("alt {i}\r\n").as_bytes());
+        }
+        pane.output(b"bottom");
+        pane.fit(4, 20);
+        let shown = rows(&pane);
+        assert_eq!(
+            shown.last().map(String::as_str),
+            Some("bottom"),
+            "{shown:?}"
+        );
+        pane.output(b"\x1b[?1049l");
+        assert!(rows(&pane).contains(&"before".to_string()));
     }
 
     #[test]
