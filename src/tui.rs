@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod event;
+pub mod foreground;
 pub mod input;
 pub mod keys;
 pub mod layout;
@@ -17,6 +18,8 @@ pub mod pty;
 pub mod shell_pane;
 pub mod shells;
 pub mod terminal;
+#[cfg(test)]
+mod typing_tests;
 pub mod view;
 #[cfg(test)]
 mod view_tests;

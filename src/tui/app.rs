@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::lesson::{Lesson, Step};
 use crate::tui::event::{Event, ShellEvent, ShellId};
+use crate::tui::foreground::ShellRole;
 use crate::tui::layout::{self, Areas, HostView, Tab};
 use crate::tui::panel_feed::Visibility;
 use crate::tui::panels::{PanelData, PanelKind};
@@ -87,6 +88,8 @@ pub struct App {
     pub progress: Progress,
     /// Whether the run loop goes on.
     pub state: RunState,
+    /// A short message for the status bar, until the next key.
+    pub message: Option<String>,
     pub(crate) host_start: HostStart,
     pub(crate) panel_generation: u64,
     pub(crate) wiring: Option<Wiring>,
@@ -108,11 +111,12 @@ impl App {
             panel_scroll: 0,
             lesson_scroll: 0,
             hints_shown: 0,
-            sandbox: ShellPane::new(24, 80),
-            host: ShellPane::new(24, 80),
+            sandbox: ShellPane::new(24, 80, ShellRole::FirstChild),
+            host: ShellPane::new(24, 80, ShellRole::Itself),
             panel_data: PanelData::default(),
             progress,
             state: RunState::Running,
+            message: None,
             host_start: HostStart::Done,
             panel_generation: 0,
             wiring,

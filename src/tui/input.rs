@@ -47,6 +47,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
+        self.message = None;
         if self.overlay == Overlay::Help {
             self.overlay = Overlay::None;
             return;

@@ -6,6 +6,7 @@
 use portable_pty::CommandBuilder;
 
 use crate::tui::event::{EventSender, ExitReport, ShellId};
+use crate::tui::foreground::{self, Foreground, ShellRole};
 use crate::tui::pty::{PtyError, PtyProcess};
 
 /// Lines of history kept above the screen.
@@ -35,16 +36,22 @@ pub struct ShellPane {
     pub parser: vt100::Parser,
     /// The program.
     pub state: ShellState,
+    /// How the program relates to the shell the learner types into.
+    role: ShellRole,
+    /// Whether the program has written anything yet; see [`ShellPane::write`].
+    heard: bool,
     /// The id of the latest program, whose events are still wanted (output may trail its exit).
     current: Option<ShellId>,
 }
 
 impl ShellPane {
     /// An empty pane of `rows` x `cols`.
-    pub fn new(rows: u16, cols: u16) -> ShellPane {
+    pub fn new(rows: u16, cols: u16, role: ShellRole) -> ShellPane {
         ShellPane {
             parser: vt100::Parser::new(rows.max(MIN_ROWS), cols.max(MIN_COLS), SCROLLBACK),
             state: ShellState::Idle,
+            role,
+            heard: false,
             current: None,
         }
     }
@@ -68,6 +75,7 @@ impl ShellPane {
         self.stop();
         let (rows, cols) = self.parser.screen().size();
         self.parser = vt100::Parser::new(rows, cols, SCROLLBACK);
+        self.heard = false;
         self.current = Some(id);
         self.state = match command.and_then(|command| {
             PtyProcess::spawn(command, rows, cols, id, events).map_err(|e: PtyError| e.to_string())
@@ -87,6 +95,7 @@ impl ShellPane {
 
     /// Feeds program output to the screen.
     pub fn output(&mut self, bytes: &[u8]) {
+        self.heard = true;
         self.parser.process(bytes);
     }
 
@@ -97,8 +106,21 @@ impl ShellPane {
     }
 
     /// Sends typed bytes; any typing returns the view to the live screen.
+    ///
+    /// Keys typed before the program has written anything are dropped, not queued. Until the
+    /// sandbox's shell starts, the terminal is in cooked mode with echo on, so the kernel
+    /// would echo them (`^[[D` for an arrow pressed while moving between steps) above the
+    /// shell's banner, and the shell would then read them as its first command line. Such
+    /// keys were meant for the previous step or the lesson side, so losing them is right.
     pub fn write(&mut self, bytes: &[u8]) {
         self.parser.screen_mut().set_scrollback(0);
+        if !self.heard {
+            tracing::debug!(
+                bytes = bytes.len(),
+                "dropping keys typed before the shell started"
+            );
+            return;
+        }
         if let ShellState::Running(process) = &mut self.state {
             process.write(bytes);
         }
@@ -109,6 +131,21 @@ impl ShellPane {
         match &self.state {
             ShellState::Running(process) => process.pid(),
             _ => None,
+        }
+    }
+
+    /// Who reads the keys sent to this pane now.
+    pub fn foreground(&self) -> Foreground {
+        let ShellState::Running(process) = &self.state else {
+            return Foreground::Ended;
+        };
+        if !self.heard {
+            return Foreground::Starting;
+        }
+        match (process.pid(), process.foreground_group()) {
+            (Some(pid), Some(group)) => foreground::classify(pid, group, self.role),
+            // Without a way to tell, behave as before the check existed.
+            _ => Foreground::Shell,
         }
     }
 
@@ -159,7 +196,7 @@ mod tests {
 
     #[test]
     fn fit_resizes_the_screen_without_a_program() {
-        let mut pane = ShellPane::new(24, 80);
+        let mut pane = ShellPane::new(24, 80, ShellRole::Itself);
         pane.fit(10, 40);
         assert_eq!(pane.parser.screen().size(), (10, 40));
         pane.fit(0, 0);
@@ -170,7 +207,7 @@ mod tests {
     /// screen, which a pane gets when nslab's terminal is resized to almost nothing.
     #[test]
     fn output_on_a_pane_shrunk_to_nothing_does_not_panic() {
-        let mut pane = ShellPane::new(24, 80);
+        let mut pane = ShellPane::new(24, 80, ShellRole::Itself);
         pane.fit(0, 0);
         pane.output("wide 漢字 text that wraps\r\n and scrolls\n\n\n".as_bytes());
     }
@@ -184,7 +221,7 @@ mod tests {
     /// and the prompt) and kept the oldest, and the lost rows were not in the history either.
     #[test]
     fn shrinking_keeps_the_newest_output_and_moves_the_top_into_history() {
-        let mut pane = ShellPane::new(46, 78);
+        let mut pane = ShellPane::new(46, 78, ShellRole::Itself);
         pane.output(b"\x1b[H\x1b[2J");
         for i in 1..=30 {
             pane.output(format!("{i}\r\n").as_bytes());
@@ -206,7 +243,7 @@ mod tests {
 
     #[test]
     fn shrinking_the_alternate_screen_keeps_the_cursor_row() {
-        let mut pane = ShellPane::new(10, 20);
+        let mut pane = ShellPane::new(10, 20, ShellRole::Itself);
         pane.output(b"before\r\n\x1b[?1049h\x1b[H");
         for i in 1..=8 {
             pane.output(format!("alt {i}\r\n").as_bytes());
@@ -225,7 +262,7 @@ mod tests {
 
     #[test]
     fn scrolling_stops_at_the_oldest_line_and_typing_returns_to_live() {
-        let mut pane = ShellPane::new(3, 10);
+        let mut pane = ShellPane::new(3, 10, ShellRole::Itself);
         for i in 0..10 {
             pane.output(format!("line {i}\r\n").as_bytes());
         }

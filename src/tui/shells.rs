@@ -147,21 +147,32 @@ impl App {
         wiring.panels.watch(self.panel_generation, input);
     }
 
-    /// Types a suggested command, followed by Enter, into the shell it is meant for.
+    /// Types a suggested command, followed by Enter, into the shell it is meant for, if that
+    /// shell is at its prompt; otherwise says why not in the status bar.
+    ///
+    /// The keyboard stays on the lesson side, so that the next number key works too; the
+    /// output shows in the pane anyway.
     pub fn send_suggestion(&mut self, index: usize) {
         let Some(suggestion) = self.current_step().suggestions.get(index).cloned() else {
             return;
         };
-        let (pane, focus) = match suggestion.side {
-            Side::Sandbox => (&mut self.sandbox, Focus::Sandbox),
-            Side::Host => (&mut self.host, Focus::Host),
+        let (pane, name) = match suggestion.side {
+            Side::Sandbox => (&mut self.sandbox, "sandbox"),
+            Side::Host => (&mut self.host, "host"),
         };
+        if let Some(refusal) = pane.foreground().refusal(name) {
+            self.message = Some(refusal);
+            return;
+        }
+
+        // Half-typed text would join the command: go to the end of the line (Ctrl-E) and
+        // kill it (Ctrl-U). Without line editing the terminal's own line discipline kills the
+        // whole line on Ctrl-U, the stray Ctrl-E with it.
+        pane.write(b"\x05\x15");
         pane.write(format!("{}\r", suggestion.command).as_bytes());
-        if focus == Focus::Host && self.host_view == HostView::Hidden {
+        if suggestion.side == Side::Host && self.host_view == HostView::Hidden {
             self.host_view = HostView::Split;
         }
-        self.focus = focus;
-        self.last_shell = focus;
     }
 
     pub(crate) fn save_progress(&mut self) {

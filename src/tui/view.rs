@@ -236,6 +236,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         who,
         Style::new().fg(Color::Black).bg(Color::Cyan),
     )];
+    // A message replaces the keys until the next key press: it answers what was just asked.
+    if let Some(message) = &app.message {
+        spans.push(Span::styled(
+            format!(" {message}"),
+            Style::new().fg(Color::Yellow),
+        ));
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     for (key, action) in status_keys(app) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(key, KEY));
