@@ -15,6 +15,7 @@ pub mod panel_feed;
 pub mod panels;
 pub mod progress;
 pub mod pty;
+pub mod scroll;
 pub mod shell_pane;
 pub mod shells;
 pub mod terminal;

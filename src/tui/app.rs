@@ -11,10 +11,11 @@ use crate::tui::event::{Event, ShellEvent, ShellId};
 use crate::tui::foreground::ShellRole;
 use crate::tui::layout::{self, Areas, HostView, Tab};
 use crate::tui::panel_feed::Visibility;
-use crate::tui::panels::{PanelData, PanelKind};
+use crate::tui::panels::{self, PanelData, PanelKind};
 use crate::tui::progress::Progress;
 use crate::tui::shell_pane::ShellPane;
 use crate::tui::shells::{HostStart, Wiring};
+use crate::tui::{scroll, view};
 
 /// Who has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +89,8 @@ pub struct App {
     pub progress: Progress,
     /// Whether the run loop goes on.
     pub state: RunState,
+    /// The terminal's area at the latest [`App::fit`].
+    pub screen: Rect,
     /// A short message for the status bar, until the next key.
     pub message: Option<String>,
     pub(crate) host_start: HostStart,
@@ -116,6 +119,7 @@ impl App {
             panel_data: PanelData::default(),
             progress,
             state: RunState::Running,
+            screen: Rect::new(0, 0, 80, 24),
             message: None,
             host_start: HostStart::Done,
             panel_generation: 0,
@@ -153,6 +157,8 @@ impl App {
     /// Sizes both shells' screens and PTYs to their panes, so that `stty size` inside
     /// matches what is drawn, and pauses the panels while they are off screen.
     pub fn fit(&mut self, area: Rect) {
+        self.screen = area;
+        self.clamp_scrolls();
         let areas = self.areas(area);
         if let Some(wiring) = &mut self.wiring {
             wiring.panels.set_visible(match areas.panels {
@@ -164,6 +170,30 @@ impl App {
         let host = layout::inner(areas.host_size);
         self.sandbox.fit(sandbox.height, sandbox.width);
         self.host.fit(host.height, host.width);
+    }
+
+    /// Where the lesson text is drawn, its border included. When the small-screen tabs show
+    /// something else, the text would get the same area as any tab.
+    pub fn lesson_area(&self) -> Rect {
+        let areas = self.areas(self.screen);
+        areas.lesson.unwrap_or(areas.sandbox_size)
+    }
+
+    /// Where the panel itself is drawn, below the panels' tab row, its border included.
+    pub fn panel_area(&self) -> Rect {
+        let areas = self.areas(self.screen);
+        let [_, body] = layout::panel_parts(areas.panels.unwrap_or(areas.sandbox_size));
+        body
+    }
+
+    /// Keeps both scroll offsets within their text, which a wider screen or new panel data
+    /// can make shorter, so that a view never scrolls past its end into blank.
+    pub fn clamp_scrolls(&mut self) {
+        let lesson = layout::inner(self.lesson_area());
+        let limit = scroll::limit(&view::lesson_text(self), lesson);
+        self.lesson_scroll = self.lesson_scroll.min(limit);
+        let limit = panels::scroll_limit(self.panel_area(), self.panel, &self.panel_data);
+        self.panel_scroll = self.panel_scroll.min(limit);
     }
 
     /// Reacts to one event that is not a key (keys: see `input`).

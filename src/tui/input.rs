@@ -8,9 +8,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::app::{App, Focus, LessonView, Overlay};
 use crate::tui::keys;
-use crate::tui::layout::HostView;
+use crate::tui::layout::{self, HostView};
 use crate::tui::shell_pane::{ShellPane, ShellState};
 use crate::tui::view;
+use crate::tui::{panels, scroll};
 
 /// Every key, for the help overlay: (keys, what they do).
 pub const KEYS: &[(&str, &str)] = &[
@@ -35,7 +36,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// Lines the lesson text moves for PageUp and PageDown.
-const PAGE: u16 = 10;
+const PAGE: i16 = 10;
 
 fn is_focus_chord(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('g')
@@ -118,10 +119,10 @@ impl App {
             }
             KeyCode::Down | KeyCode::Char('j') => self.scroll_lesson(1),
             KeyCode::Up | KeyCode::Char('k') => self.scroll_lesson(-1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_lesson(PAGE as i32),
-            KeyCode::PageUp => self.scroll_lesson(-(PAGE as i32)),
-            KeyCode::Char('J') => self.panel_scroll = self.panel_scroll.saturating_add(1),
-            KeyCode::Char('K') => self.panel_scroll = self.panel_scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_lesson(PAGE),
+            KeyCode::PageUp => self.scroll_lesson(-PAGE),
+            KeyCode::Char('J') => self.scroll_panel(1),
+            KeyCode::Char('K') => self.scroll_panel(-1),
             KeyCode::Char(digit @ '1'..='9') => {
                 let index = digit as usize - '1' as usize;
                 self.send_suggestion(index);
@@ -166,15 +167,22 @@ impl App {
         }
     }
 
-    fn scroll_lesson(&mut self, lines: i32) {
-        // Stop with the last line at the top: wrapping can only add lines, so none is lost.
-        let last = view::lesson_text(self).lines.len().saturating_sub(1);
-        let last = i32::try_from(last).unwrap_or(i32::MAX);
-        let scrolled = i32::from(self.lesson_scroll)
-            .saturating_add(lines)
-            .clamp(0, last);
-        self.lesson_scroll = u16::try_from(scrolled).unwrap_or(u16::MAX);
+    /// Scrolls the lesson text, stopping with its last wrapped row at the bottom.
+    fn scroll_lesson(&mut self, lines: i16) {
+        let view = layout::inner(self.lesson_area());
+        let limit = scroll::limit(&view::lesson_text(self), view);
+        self.lesson_scroll = scrolled(self.lesson_scroll, lines, limit);
     }
+
+    /// Scrolls the panel, stopping with its last wrapped row at the bottom.
+    fn scroll_panel(&mut self, lines: i16) {
+        let limit = panels::scroll_limit(self.panel_area(), self.panel, &self.panel_data);
+        self.panel_scroll = scrolled(self.panel_scroll, lines, limit);
+    }
+}
+
+fn scrolled(offset: u16, lines: i16, limit: u16) -> u16 {
+    offset.saturating_add_signed(lines).min(limit)
 }
 
 fn send_key(pane: &mut ShellPane, key: &KeyEvent) {

@@ -70,6 +70,7 @@ impl App {
         let needed_stand_in = self.current_step().isolation.needs_stand_in_host();
         self.step = to;
         self.lesson_scroll = 0;
+        self.panel_scroll = 0;
         self.hints_shown = 0;
         self.focus = Focus::Sandbox;
         self.last_shell = Focus::Sandbox;

@@ -136,7 +136,7 @@ pub fn lesson_text(app: &App) -> Text<'static> {
 }
 
 fn draw_panels(frame: &mut Frame, area: Rect, app: &App) {
-    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let [tabs, body] = layout::panel_parts(area);
     let selected = PanelKind::ALL.iter().position(|kind| *kind == app.panel);
     let titles = Tabs::new(PanelKind::ALL.iter().map(|kind| kind.title()))
         .select(selected)

@@ -171,6 +171,7 @@ fn lesson_keys_move_between_steps_and_scroll_within_the_text() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let press = |app: &mut App, code| app.key(KeyEvent::new(code, KeyModifiers::NONE));
     let mut app = app();
+    app.fit(Rect::new(0, 0, 80, 10));
 
     // Ctrl-g hands the keyboard to the lesson side and back.
     app.key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
@@ -199,4 +200,57 @@ fn lesson_keys_move_between_steps_and_scroll_within_the_text() {
     assert_eq!(app.focus, Focus::Lesson);
     press(&mut app, KeyCode::Char('p'));
     assert_eq!(app.step, 1);
+}
+
+/// J pressed 40 times on the Code panel scrolled it past its end, and the offset carried over
+/// to the next step, whose Code panel was then blank.
+#[test]
+fn panel_scroll_stops_at_the_end_and_resets_on_step_and_panel_change() {
+    use crate::inspect::code::CodeLine;
+    use crate::tui::panels::PanelKind;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let mut app = app();
+    app.focus = Focus::Lesson;
+    app.panel = PanelKind::Code;
+    app.panel_data.snapshot.code.go = (0..30)
+        .map(|i| CodeLine {
+            text: format!("line {i}"),
+            changed: false,
+        })
+        .collect();
+    let _ = draw(&mut app, 160, 48);
+    for _ in 0..40 {
+        app.key(KeyEvent::new(KeyCode::Char('J'), KeyModifiers::NONE));
+    }
+    let limit = app.panel_scroll;
+    assert!(limit > 0 && limit < 30, "stopped at {limit}");
+    let shown = screen(&mut app, 160, 48);
+    assert!(shown.contains("Rust (nix)"), "the end is on screen");
+
+    app.key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+    assert_eq!(app.panel_scroll, 0);
+    app.panel_scroll = limit;
+    app.focus = Focus::Lesson;
+    app.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    assert_eq!(app.panel_scroll, 0);
+}
+
+/// The lesson scroll limit counted lines before wrapping: in a narrow pane, long lines made
+/// the end unreachable; with few lines it scrolled the text away into blank.
+#[test]
+fn lesson_scroll_stops_with_the_last_wrapped_row_at_the_bottom() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let mut app = app();
+    app.focus = Focus::Lesson;
+    app.lesson.steps[1].body = "word ".repeat(400);
+    let _ = draw(&mut app, 80, 24);
+    for _ in 0..200 {
+        app.key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+    }
+    let rows = crate::tui::scroll::wrapped_rows(&view::lesson_text(&app), 78);
+    assert_eq!(app.lesson_scroll, rows - 20);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Hint 1"), "{shown}");
 }
