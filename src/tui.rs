@@ -46,6 +46,12 @@ const FRAME: Duration = Duration::from_millis(16);
 
 /// Opens a lesson in the terminal UI.
 pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
+    if !interactive() {
+        bail!(
+            "nslab's lessons need an interactive terminal; for scripts use `nslab run`, \
+             `nslab verify` or `nslab inspect`"
+        );
+    }
     let library = Library::load(extra_dirs).context("cannot load the lessons")?;
     let store = ProgressStore::default_location();
     let progress = if fresh {
@@ -66,7 +72,14 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     // Stop the sandboxes before the terminal is given back, whichever way the loop ended.
     app.quit();
     drop(guard);
-    result.map(|()| 0)
+    result.map(|()| app.exit_status())
+}
+
+/// Whether keys come from a terminal and the screen goes to one: without both, raw mode and
+/// the alternate screen fail with an error that names neither.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
 /// The lesson and step index to open: as asked, else where the learner left off, else the

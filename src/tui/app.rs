@@ -89,6 +89,8 @@ pub struct App {
     pub progress: Progress,
     /// Whether the run loop goes on.
     pub state: RunState,
+    /// The signal that ended the TUI, if one did.
+    pub signal: Option<i32>,
     /// The terminal's area at the latest [`App::fit`].
     pub screen: Rect,
     /// A short message for the status bar, until the next key.
@@ -119,6 +121,7 @@ impl App {
             panel_data: PanelData::default(),
             progress,
             state: RunState::Running,
+            signal: None,
             screen: Rect::new(0, 0, 80, 24),
             message: None,
             host_start: HostStart::Done,
@@ -210,6 +213,7 @@ impl App {
             }
             Event::Terminate(signal) => {
                 tracing::info!(signal, "terminating on a signal");
+                self.signal = Some(signal);
                 self.quit();
             }
         }
@@ -246,6 +250,12 @@ impl App {
         if exited {
             self.watch_panels();
         }
+    }
+
+    /// nslab's exit status: 0 after `q`; after a signal, 128 + its number, as a shell
+    /// reports a process the signal killed, so that whoever sent it sees it obeyed.
+    pub fn exit_status(&self) -> i32 {
+        self.signal.map_or(0, |signal| 128 + signal)
     }
 
     /// Ends both shells and saves progress; the run loop then stops.

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::lesson::{Lesson, Side, Step, Suggestion};
 use crate::spec::{IsolationSpec, Namespace, RootSpec};
-use crate::tui::app::{App, Focus, Overlay};
+use crate::tui::app::{App, Focus, Overlay, RunState};
 use crate::tui::event::ExitReport;
 use crate::tui::progress::Progress;
 use crate::tui::view;
@@ -253,4 +253,14 @@ fn lesson_scroll_stops_with_the_last_wrapped_row_at_the_bottom() {
     assert_eq!(app.lesson_scroll, rows - 20);
     let shown = screen(&mut app, 80, 24);
     assert!(shown.contains("Hint 1"), "{shown}");
+}
+
+/// SIGTERM ended nslab with status 0, as if the learner had quit.
+#[test]
+fn a_signal_ends_the_tui_with_128_plus_its_number() {
+    use crate::tui::event::Event;
+    let mut app = app();
+    assert_eq!(app.exit_status(), 0);
+    app.handle(Event::Terminate(15));
+    assert_eq!((app.state, app.exit_status()), (RunState::Quitting, 143));
 }

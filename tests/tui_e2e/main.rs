@@ -183,13 +183,18 @@ fn started_with_a_sandbox() -> (Nslab, BTreeMap<i32, u64>) {
     (nslab, seen)
 }
 
+/// nslab exited 0 after SIGTERM; like a process the signal killed, it now exits 128 + N.
 #[test]
-fn sigterm_and_sighup_restore_the_terminal_and_end_every_sandbox() {
+fn sigterm_and_sighup_restore_the_terminal_end_every_sandbox_and_exit_128_plus_n() {
     for signal in [Signal::SIGTERM, Signal::SIGHUP] {
         let (mut nslab, seen) = started_with_a_sandbox();
         kill(Pid::from_raw(nslab.pid()), signal).expect("signal nslab");
         let status = nslab.wait_exit();
-        assert!(status.success(), "after {signal}: {status:?}");
+        assert_eq!(
+            status.exit_code(),
+            128 + signal as u32,
+            "after {signal}: {status:?}"
+        );
         nslab.wait_for(
             "the terminal given back",
             Duration::from_secs(5),
@@ -233,4 +238,22 @@ fn nslab_resumes_where_the_learner_left_off_and_fresh_starts_over() {
         prompt_of("process"),
     );
     quit(nslab);
+}
+
+/// `nslab </dev/null` said "cannot set up the terminal: No such device or address".
+#[test]
+fn without_a_terminal_nslab_says_what_to_use_instead() {
+    let dirs = tempfile::tempdir().expect("state dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nslab"))
+        .env("XDG_STATE_HOME", dirs.path())
+        .env("XDG_CACHE_HOME", dirs.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run nslab");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("need an interactive terminal") && stderr.contains("nslab run"),
+        "{stderr}"
+    );
 }
