@@ -18,6 +18,7 @@ pub mod pty;
 pub mod scroll;
 pub mod shell_pane;
 pub mod shells;
+pub mod step_dir;
 pub mod terminal;
 #[cfg(test)]
 mod typing_tests;
@@ -39,6 +40,7 @@ use crate::tui::event::Event;
 use crate::tui::panel_feed::PanelFeed;
 use crate::tui::progress::{Progress, ProgressStore};
 use crate::tui::shells::Wiring;
+use crate::tui::step_dir::StepDirs;
 use crate::tui::terminal::Screen;
 
 /// The shortest time between two frames: output arriving faster is drawn in batches.
@@ -61,6 +63,8 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     };
     let (lesson, step) = choose(library.lessons(), &args, &progress)?;
 
+    // A SIGKILLed nslab could not remove its step's directory: do it for it.
+    StepDirs::default().remove_stale();
     let mut guard = terminal::enter().context("cannot set up the terminal")?;
     let (events, receiver) = event::start().context("cannot start the event threads")?;
     let panels = PanelFeed::start(events.clone()).context("cannot start the panel worker")?;

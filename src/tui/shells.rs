@@ -12,6 +12,7 @@ use crate::tui::layout::HostView;
 use crate::tui::panel_feed::PanelFeed;
 use crate::tui::panels::PanelInput;
 use crate::tui::progress::ProgressStore;
+use crate::tui::step_dir::StepDirs;
 
 /// The terminal type the panes emulate, for programs inside to pick their escape sequences.
 const PANE_TERM: &str = "xterm-256color";
@@ -99,7 +100,10 @@ impl App {
         tracing::info!(lesson = %self.lesson.id, step = %step.id, "starting the step's sandbox");
 
         // The trace goes to a fresh directory only this user can read, removed with the step.
-        let trace_dir = tempfile::Builder::new().prefix("nslab-step-").tempdir();
+        let trace_dir = StepDirs::default().create();
+        if let Err(err) = &trace_dir {
+            tracing::warn!(%err, "cannot make the step's directory; no setup trace");
+        }
         let trace = trace_dir
             .as_ref()
             .ok()

@@ -41,6 +41,11 @@ impl Dirs {
             temp: tempfile::tempdir().expect("temp dir"),
         })
     }
+
+    /// nslab's `$TMPDIR`.
+    pub fn temp(&self) -> &std::path::Path {
+        self.temp.path()
+    }
 }
 
 impl Nslab {

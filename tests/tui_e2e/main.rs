@@ -204,12 +204,54 @@ fn sigterm_and_sighup_restore_the_terminal_end_every_sandbox_and_exit_128_plus_n
     }
 }
 
+/// The step directories (`step-PID-XXXXXX`) under nslab's per-user temporary directory.
+fn step_dirs(dirs: &Dirs) -> Vec<String> {
+    let parent = dirs
+        .temp()
+        .join(format!("nslab-{}", nix::unistd::geteuid()));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.starts_with("step-"))
+        .collect()
+}
+
+/// A SIGKILLed nslab left its step's directory and trace in /tmp for good: now the next
+/// start removes it.
 #[test]
-fn no_sandbox_outlives_a_sigkilled_nslab() {
+fn no_sandbox_or_step_directory_outlives_a_sigkilled_nslab() {
     let (mut nslab, seen) = started_with_a_sandbox();
+    let killed = format!("step-{}-", nslab.pid());
     kill(Pid::from_raw(nslab.pid()), Signal::SIGKILL).expect("SIGKILL");
     nslab.wait_exit();
     wait_until_gone(&seen, Duration::from_secs(5));
+    let left = step_dirs(&nslab.dirs);
+    assert!(
+        left.iter().any(|name| name.starts_with(&killed)),
+        "{left:?}"
+    );
+
+    let dirs = Arc::clone(&nslab.dirs);
+    let again = Nslab::start_in(Arc::clone(&dirs), &[]);
+    again.wait_for(
+        "the prompt after a restart",
+        Duration::from_secs(30),
+        prompt_of("pid-namespace"),
+    );
+    let left = step_dirs(&dirs);
+    assert!(
+        !left.iter().any(|name| name.starts_with(&killed)),
+        "{left:?}"
+    );
+    quit(again);
+    assert_eq!(
+        step_dirs(&dirs),
+        Vec::<String>::new(),
+        "quitting removes ours"
+    );
 }
 
 #[test]
