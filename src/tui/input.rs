@@ -18,7 +18,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Ctrl-g", "switch between the shell and the lesson side"),
     ("Shift-PgUp/PgDn", "scroll a shell's history (in a shell)"),
     ("Enter", "restart a shell that has ended (in that shell)"),
-    ("→ or n", "next step"),
+    ("→ or n", "next step (on the last one: finish)"),
     ("← or p", "previous step"),
     ("↓/↑ or j/k", "scroll the lesson text"),
     ("PgDn/PgUp", "scroll the lesson text by a page"),
@@ -111,7 +111,7 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit(),
             KeyCode::Char('?') => self.overlay = Overlay::Help,
-            KeyCode::Right | KeyCode::Char('n') => self.go_to_step(self.step + 1),
+            KeyCode::Right | KeyCode::Char('n') => self.next_step(),
             KeyCode::Left | KeyCode::Char('p') => {
                 if let Some(previous) = self.step.checked_sub(1) {
                     self.go_to_step(previous);

@@ -17,6 +17,10 @@ use crate::tui::step_dir::StepDirs;
 /// The terminal type the panes emulate, for programs inside to pick their escape sequences.
 const PANE_TERM: &str = "xterm-256color";
 
+/// What the status bar says on → at the end of the last step.
+pub const COURSE_COMPLETE: &str =
+    "Course complete! Other lessons: `nslab lessons`, then `nslab learn LESSON`";
+
 /// When the host shell may start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostStart {
@@ -59,6 +63,18 @@ impl Wiring {
 }
 
 impl App {
+    /// Moves to the next step; on the last step, marks it done and says the course is over,
+    /// since there is no next step whose opening would mark it.
+    pub fn next_step(&mut self) {
+        if self.step + 1 < self.lesson.steps.len() {
+            return self.go_to_step(self.step + 1);
+        }
+        let (lesson, step) = (self.lesson.id.clone(), self.current_step().id.clone());
+        self.progress.complete(&lesson, &step);
+        self.save_progress();
+        self.message = Some(COURSE_COMPLETE.to_string());
+    }
+
     /// Moves to step index `to`: the old sandbox ends completely before the new one starts.
     pub fn go_to_step(&mut self, to: usize) {
         if to >= self.lesson.steps.len() || to == self.step {

@@ -124,6 +124,27 @@ pub fn lesson_text(app: &App) -> Text<'static> {
             Span::raw(hint.clone()),
         ]));
     }
+    let last = app.step + 1 == app.lesson.steps.len();
+    if last && done {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            "✓ Course complete.",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        ));
+        lines.push(Line::from(vec![
+            Span::styled("nslab lessons", markdown::CODE),
+            Span::raw(" lists the other lessons; "),
+            Span::styled("nslab learn LESSON", markdown::CODE),
+            Span::raw(" opens one."),
+        ]));
+    } else if last {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            "(the last step: → finishes the course)",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+
     let hidden = step.hints.len() - app.hints_shown.min(step.hints.len());
     if hidden > 0 {
         lines.push(Line::default());

@@ -264,3 +264,25 @@ fn a_signal_ends_the_tui_with_128_plus_its_number() {
     app.handle(Event::Terminate(15));
     assert_eq!((app.state, app.exit_status()), (RunState::Quitting, 143));
 }
+
+/// A step counted as done only once the learner moved past it, so the last step never got its
+/// ✓, and the course ended with no word.
+#[test]
+fn the_last_step_gets_its_tick_and_an_end_message() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = app();
+    app.step = 2;
+    app.focus = Focus::Lesson;
+    assert!(!screen(&mut app, 160, 48).contains("Course complete"));
+
+    app.key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+    assert_eq!(app.step, 2);
+    assert!(
+        app.progress
+            .is_done("containers-from-scratch", "mount-proc")
+    );
+    let shown = screen(&mut app, 160, 48);
+    assert!(shown.contains("Step 3/3 · Mount proc ✓"), "{shown}");
+    assert!(shown.contains("✓ Course complete."), "{shown}");
+    assert!(shown.contains("nslab learn LESSON"), "{shown}");
+}
