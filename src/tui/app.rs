@@ -77,6 +77,8 @@ pub struct App {
     pub panel_scroll: u16,
     /// How far the lesson text is scrolled.
     pub lesson_scroll: u16,
+    /// How far the help is scrolled.
+    pub help_scroll: u16,
     /// How many of the step's hints are revealed.
     pub hints_shown: usize,
     /// The step's sandboxed shell.
@@ -115,6 +117,7 @@ impl App {
             panel: PanelKind::default(),
             panel_scroll: 0,
             lesson_scroll: 0,
+            help_scroll: 0,
             hints_shown: 0,
             sandbox: ShellPane::new(24, 80, ShellRole::FirstChild),
             host: ShellPane::new(24, 80, ShellRole::Itself),

@@ -50,8 +50,7 @@ impl App {
         }
         self.message = None;
         if self.overlay == Overlay::Help {
-            self.overlay = Overlay::None;
-            return;
+            return self.help_key(key);
         }
         if is_focus_chord(&key) {
             self.focus = match self.focus {
@@ -79,6 +78,23 @@ impl App {
         };
         let bracketed = pane.parser.screen().bracketed_paste();
         pane.write(&keys::paste(text, bracketed));
+    }
+
+    /// Scroll keys move the help on a screen too small for it; any other key closes it.
+    fn help_key(&mut self, key: KeyEvent) {
+        let lines: i16 = match key.code {
+            KeyCode::Down | KeyCode::Char('j') => 1,
+            KeyCode::Up | KeyCode::Char('k') => -1,
+            KeyCode::PageDown | KeyCode::Char(' ') => PAGE,
+            KeyCode::PageUp => -PAGE,
+            _ => {
+                self.overlay = Overlay::None;
+                self.help_scroll = 0;
+                return;
+            }
+        };
+        let limit = view::help_scroll_limit(self.screen);
+        self.help_scroll = scrolled(self.help_scroll, lines, limit);
     }
 
     fn shell_key(&mut self, key: KeyEvent, focus: Focus) {

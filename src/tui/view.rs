@@ -8,12 +8,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 use tui_term::widget::{Cursor, PseudoTerminal};
 
 use crate::lesson::Side;
-use crate::tui::app::{App, Focus, Overlay};
+use crate::tui::app::{App, Focus, LessonView, Overlay};
 use crate::tui::input::KEYS;
-use crate::tui::layout::{self, Tab};
-use crate::tui::markdown;
+use crate::tui::layout::{self, Arrangement, HostView, Tab};
 use crate::tui::panels::{self, PanelKind};
 use crate::tui::shell_pane::{ShellPane, ShellState};
+use crate::tui::{markdown, scroll};
 
 const FOCUSED: Style = Style::new().fg(Color::Cyan);
 const KEY: Style = Style::new().fg(Color::Black).bg(Color::Gray);
@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     draw_status(frame, areas.status, app);
     if app.overlay == Overlay::Help {
-        draw_help(frame, frame.area());
+        draw_help(frame, frame.area(), app.help_scroll);
     }
 }
 
@@ -202,10 +202,14 @@ fn draw_shell(frame: &mut Frame, area: Rect, pane: &ShellPane, title: String, fo
     }
 }
 
-/// The keys that work right now, for the status bar.
+/// The keys that work right now, for the status bar, the most needed first: what does not
+/// fit on a narrow status bar is left out from the end (the help lists everything).
 pub fn status_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.overlay == Overlay::Help {
-        return vec![("any key", "close")];
+        if help_scroll_limit(app.screen) == 0 {
+            return vec![("any key", "close")];
+        }
+        return vec![("j/k", "scroll"), ("any other key", "close")];
     }
     match app.focus {
         Focus::Sandbox | Focus::Host => {
@@ -220,31 +224,39 @@ pub fn status_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             }
             keys
         }
-        Focus::Lesson => {
-            // The most needed first: a narrow status bar cuts off the end.
-            let step = app.current_step();
-            let mut keys = vec![
-                ("Ctrl-g", "shell"),
-                ("←/→", "step"),
-                ("?", "help"),
-                ("q", "quit"),
-            ];
-            const TRY: [&str; 9] = ["1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8", "1-9"];
-            if let Some(range) = step.suggestions.len().checked_sub(1).map(|i| TRY[i.min(8)]) {
-                keys.push((range, "try"));
-            }
-            if app.hints_shown < step.hints.len() {
-                keys.push(("h", "hint"));
-            }
-            keys.extend([
-                ("r", "restart"),
-                ("j/k", "scroll"),
-                ("o", "host"),
-                ("Tab", "panel"),
-            ]);
-            keys
-        }
+        Focus::Lesson => lesson_keys(app),
     }
+}
+
+fn lesson_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    let step = app.current_step();
+    let mut keys = vec![("Ctrl-g", "shell"), ("←/→", "step")];
+    const TRY: [&str; 9] = ["1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8", "1-9"];
+    if let Some(range) = step.suggestions.len().checked_sub(1).map(|i| TRY[i.min(8)]) {
+        keys.push((range, "try"));
+    }
+
+    // Small screens show one area at a time: say how to reach the panels. Wide ones show
+    // everything, and can hide the host shell instead.
+    keys.push(match (app.areas(app.screen).arrangement, app.lesson_view) {
+        (Arrangement::Tabs, LessonView::Text) => ("v", "panels"),
+        (Arrangement::Tabs, LessonView::Panels) => ("v", "text"),
+        (Arrangement::Columns, _) if app.host_view == HostView::Split => ("t", "hide host"),
+        (Arrangement::Columns, _) => ("t", "show host"),
+    });
+    keys.extend([
+        ("o", "host"),
+        ("Tab", "panel"),
+        ("?", "help"),
+        ("q", "quit"),
+    ]);
+
+    // The lesson text itself offers hints, and the help lists the rest.
+    if app.hints_shown < step.hints.len() {
+        keys.push(("h", "hint"));
+    }
+    keys.extend([("j/k", "scroll"), ("r", "restart")]);
+    keys
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
@@ -266,7 +278,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
+
+    // Whole keys only: a key cut in half is worse than one left to the help.
+    let mut room = usize::from(area.width).saturating_sub(who.len());
     for (key, action) in status_keys(app) {
+        let width = 1 + key.chars().count() + 1 + action.chars().count();
+        if width > room {
+            continue;
+        }
+        room -= width;
         spans.push(Span::raw(" "));
         spans.push(Span::styled(key, KEY));
         spans.push(Span::raw(format!(" {action}")));
@@ -274,7 +294,36 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_help(frame: &mut Frame, area: Rect) {
+fn draw_help(frame: &mut Frame, area: Rect, scroll: u16) {
+    let popup = help_area(area);
+    let limit = help_scroll_limit(area);
+    let mut block = pane_block(" Keys ", true);
+    if limit > 0 {
+        // A small terminal cannot show every key: say how to reach the rest.
+        let more = if scroll < limit {
+            " j/k: more "
+        } else {
+            " k: back up "
+        };
+        block = block.title_bottom(more);
+    }
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(help_text())
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(limit), 0)),
+        popup,
+    );
+}
+
+/// How far the help can scroll on a screen of `area`.
+pub fn help_scroll_limit(area: Rect) -> u16 {
+    scroll::limit(&help_text(), layout::inner(help_area(area)))
+}
+
+/// The help popup: centred, as large as the keys need, at most the screen.
+fn help_area(area: Rect) -> Rect {
     let width = 72.min(area.width);
     let height = (u16::try_from(KEYS.len()).unwrap_or(u16::MAX) + 4).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
@@ -283,25 +332,19 @@ fn draw_help(frame: &mut Frame, area: Rect) {
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(row);
+    popup
+}
 
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(key, action)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{key:>16}"),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(format!("  {action}")),
-            ])
-        })
-        .collect();
-    lines.insert(0, Line::default());
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane_block(" Keys ", true))
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+fn help_text() -> Text<'static> {
+    let mut lines = vec![Line::default()];
+    lines.extend(KEYS.iter().map(|(key, action)| {
+        Line::from(vec![
+            Span::styled(
+                format!("{key:>16}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!("  {action}")),
+        ])
+    }));
+    Text::from(lines)
 }

@@ -286,3 +286,44 @@ fn the_last_step_gets_its_tick_and_an_end_message() {
     assert!(shown.contains("✓ Course complete."), "{shown}");
     assert!(shown.contains("nslab learn LESSON"), "{shown}");
 }
+
+/// At 80x24 the status bar was cut off before `v`, `o` and Tab.
+#[test]
+fn the_80x24_status_bar_shows_the_keys_to_reach_everything() {
+    let mut app = app();
+    app.focus = Focus::Lesson;
+    let shown = screen(&mut app, 80, 24);
+    let status = shown.lines().last().unwrap_or_default().to_string();
+    for key in [
+        "Ctrl-g shell",
+        "v panels",
+        "o host",
+        "Tab panel",
+        "? help",
+        "q quit",
+    ] {
+        assert!(status.contains(key), "no {key:?} in {status}");
+    }
+}
+
+/// At 30x8 the help was cut off, and no key could show the rest.
+#[test]
+fn the_help_scrolls_on_a_tiny_screen() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let press = |app: &mut App, code| app.key(KeyEvent::new(code, KeyModifiers::NONE));
+    let mut app = app();
+    app.focus = Focus::Lesson;
+    press(&mut app, KeyCode::Char('?'));
+    let shown = screen(&mut app, 30, 8);
+    assert!(shown.contains("j/k: more"), "{shown}");
+    assert!(!shown.contains("quit (the"), "{shown}");
+
+    for _ in 0..100 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(app.overlay, Overlay::Help);
+    let shown = screen(&mut app, 30, 8);
+    assert!(shown.contains("sandboxes end"), "{shown}");
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!((app.overlay, app.help_scroll), (Overlay::None, 0));
+}
