@@ -5,6 +5,8 @@
 //! again. Shells, the keyboard, signals and the panel worker are threads that only send.
 
 pub mod app;
+#[cfg(test)]
+mod app_tests;
 pub mod event;
 pub mod foreground;
 pub mod input;
