@@ -299,3 +299,61 @@ fn without_a_terminal_nslab_says_what_to_use_instead() {
         "{stderr}"
     );
 }
+
+/// With `abc` half-typed, Ctrl-g then `1` ran `abcecho $$`; with a program in the
+/// foreground, the keys went into it.
+#[test]
+fn number_keys_replace_half_typed_text_and_never_type_into_a_running_program() {
+    let (mut nslab, _) = started_with_a_sandbox();
+    nslab.send("abc");
+    nslab.send(CTRL_G);
+    nslab.send("1");
+    nslab.send(CTRL_G);
+    nslab.wait_for("echo $$ run alone", Duration::from_secs(10), |screen| {
+        prompt_of("pid-namespace")(screen)
+            && output_of(screen, "echo $$").is_some_and(|rows| rows == ["1"])
+    });
+    assert!(!nslab.with_screen(|screen| screen.contents().contains("abcecho")));
+
+    nslab.send("sleep 100\r");
+    wait_for_process(nslab.pid(), "sleep", Duration::from_secs(10));
+    nslab.send(CTRL_G);
+    nslab.send("2");
+    nslab.wait_for("the busy message", Duration::from_secs(5), |screen| {
+        screen
+            .contents()
+            .contains("the sandbox shell is busy (sleep is running)")
+    });
+
+    // The keyboard stayed on the lesson side: Ctrl-g goes back to the shell.
+    nslab.send(CTRL_G);
+    nslab.send("\x03");
+    nslab.wait_for(
+        "the prompt after sleep",
+        Duration::from_secs(10),
+        |screen| prompt_of("pid-namespace")(screen) && !screen.contents().contains("ps -eaf"),
+    );
+    quit(nslab);
+}
+
+/// Shrinking the terminal kept the pane's top rows and cut off the newest output and the
+/// prompt; they must stay, with the top rows moved into the history.
+#[test]
+fn shrinking_the_terminal_keeps_the_newest_output_and_the_prompt() {
+    let (mut nslab, _) = started_with_a_sandbox();
+    nslab.send("clear; seq 1 15; echo MARKER-LAST\r");
+    nslab.wait_for("the marker", Duration::from_secs(10), |screen| {
+        prompt_of("pid-namespace")(screen) && screen.contents().contains("MARKER-LAST")
+    });
+    nslab.resize(14, harness::COLS);
+    nslab.wait_for(
+        "the marker after shrinking",
+        Duration::from_secs(10),
+        |screen| {
+            screen.size() == (14, harness::COLS)
+                && screen.contents().contains("MARKER-LAST")
+                && prompt_of("pid-namespace")(screen)
+        },
+    );
+    quit(nslab);
+}
