@@ -8,7 +8,7 @@ use crate::sandbox::LaunchRequest;
 use crate::sandbox::host::host_shell_command;
 use crate::tui::app::{App, Focus};
 use crate::tui::event::{EventSender, ShellId};
-use crate::tui::layout::HostView;
+use crate::tui::layout::{Arrangement, HostView};
 use crate::tui::panel_feed::PanelFeed;
 use crate::tui::panels::PanelInput;
 use crate::tui::progress::ProgressStore;
@@ -193,6 +193,15 @@ impl App {
         pane.write(format!("{}\r", suggestion.command).as_bytes());
         if suggestion.side == Side::Host && self.host_view == HostView::Hidden {
             self.host_view = HostView::Split;
+        }
+
+        // A small screen shows the lesson only, not the shell that got the command.
+        if self.areas(self.screen).arrangement == Arrangement::Tabs {
+            let key = match suggestion.side {
+                Side::Sandbox => 's',
+                Side::Host => 'o',
+            };
+            self.message = Some(format!("typed into the {name} shell; {key} shows it"));
         }
     }
 
