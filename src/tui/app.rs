@@ -163,8 +163,11 @@ impl App {
     /// Sizes both shells' screens and PTYs to their panes, so that `stty size` inside
     /// matches what is drawn, and pauses the panels while they are off screen.
     pub fn fit(&mut self, area: Rect) {
-        self.screen = area;
-        self.clamp_scrolls();
+        // Measuring the texts costs an off-screen draw: only a new size can shorten them.
+        if self.screen != area {
+            self.screen = area;
+            self.clamp_scrolls();
+        }
         let areas = self.areas(area);
         if let Some(wiring) = &mut self.wiring {
             wiring.panels.set_visible(match areas.panels {
@@ -212,6 +215,7 @@ impl App {
             Event::Panels(generation, data) => {
                 if generation == self.panel_generation {
                     self.panel_data = *data;
+                    self.clamp_scrolls();
                 }
             }
             Event::Terminate(signal) => {
