@@ -5,7 +5,10 @@
 //! again. Shells, the keyboard, signals and the panel worker are threads that only send.
 
 pub mod app;
+#[cfg(test)]
+mod app_tests;
 pub mod event;
+pub mod foreground;
 pub mod input;
 pub mod keys;
 pub mod layout;
@@ -14,9 +17,13 @@ pub mod panel_feed;
 pub mod panels;
 pub mod progress;
 pub mod pty;
+pub mod scroll;
 pub mod shell_pane;
 pub mod shells;
+pub mod step_dir;
 pub mod terminal;
+#[cfg(test)]
+mod typing_tests;
 pub mod view;
 #[cfg(test)]
 mod view_tests;
@@ -35,6 +42,7 @@ use crate::tui::event::Event;
 use crate::tui::panel_feed::PanelFeed;
 use crate::tui::progress::{Progress, ProgressStore};
 use crate::tui::shells::Wiring;
+use crate::tui::step_dir::StepDirs;
 use crate::tui::terminal::Screen;
 
 /// The shortest time between two frames: output arriving faster is drawn in batches.
@@ -42,6 +50,12 @@ const FRAME: Duration = Duration::from_millis(16);
 
 /// Opens a lesson in the terminal UI.
 pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
+    if !interactive() {
+        bail!(
+            "nslab's lessons need an interactive terminal; for scripts use `nslab run`, \
+             `nslab verify` or `nslab inspect`"
+        );
+    }
     let library = Library::load(extra_dirs).context("cannot load the lessons")?;
     let store = ProgressStore::default_location();
     let progress = if fresh {
@@ -51,6 +65,8 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     };
     let (lesson, step) = choose(library.lessons(), &args, &progress)?;
 
+    // A SIGKILLed nslab could not remove its step's directory: do it for it.
+    StepDirs::default().remove_stale();
     let mut guard = terminal::enter().context("cannot set up the terminal")?;
     let (events, receiver) = event::start().context("cannot start the event threads")?;
     let panels = PanelFeed::start(events.clone()).context("cannot start the panel worker")?;
@@ -62,7 +78,14 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     // Stop the sandboxes before the terminal is given back, whichever way the loop ended.
     app.quit();
     drop(guard);
-    result.map(|()| 0)
+    result.map(|()| app.exit_status())
+}
+
+/// Whether keys come from a terminal and the screen goes to one: without both, raw mode and
+/// the alternate screen fail with an error that names neither.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
 /// The lesson and step index to open: as asked, else where the learner left off, else the

@@ -8,12 +8,14 @@ use ratatui::layout::Rect;
 
 use crate::lesson::{Lesson, Step};
 use crate::tui::event::{Event, ShellEvent, ShellId};
+use crate::tui::foreground::ShellRole;
 use crate::tui::layout::{self, Areas, HostView, Tab};
 use crate::tui::panel_feed::Visibility;
-use crate::tui::panels::{PanelData, PanelKind};
+use crate::tui::panels::{self, PanelData, PanelKind};
 use crate::tui::progress::Progress;
 use crate::tui::shell_pane::ShellPane;
 use crate::tui::shells::{HostStart, Wiring};
+use crate::tui::{scroll, view};
 
 /// Who has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +77,8 @@ pub struct App {
     pub panel_scroll: u16,
     /// How far the lesson text is scrolled.
     pub lesson_scroll: u16,
+    /// How far the help is scrolled.
+    pub help_scroll: u16,
     /// How many of the step's hints are revealed.
     pub hints_shown: usize,
     /// The step's sandboxed shell.
@@ -87,6 +91,12 @@ pub struct App {
     pub progress: Progress,
     /// Whether the run loop goes on.
     pub state: RunState,
+    /// The signal that ended the TUI, if one did.
+    pub signal: Option<i32>,
+    /// The terminal's area at the latest [`App::fit`].
+    pub screen: Rect,
+    /// A short message for the status bar, until the next key.
+    pub message: Option<String>,
     pub(crate) host_start: HostStart,
     pub(crate) panel_generation: u64,
     pub(crate) wiring: Option<Wiring>,
@@ -107,12 +117,16 @@ impl App {
             panel: PanelKind::default(),
             panel_scroll: 0,
             lesson_scroll: 0,
+            help_scroll: 0,
             hints_shown: 0,
-            sandbox: ShellPane::new(24, 80),
-            host: ShellPane::new(24, 80),
+            sandbox: ShellPane::new(24, 80, ShellRole::FirstChild),
+            host: ShellPane::new(24, 80, ShellRole::Itself),
             panel_data: PanelData::default(),
             progress,
             state: RunState::Running,
+            signal: None,
+            screen: Rect::new(0, 0, 80, 24),
+            message: None,
             host_start: HostStart::Done,
             panel_generation: 0,
             wiring,
@@ -149,6 +163,11 @@ impl App {
     /// Sizes both shells' screens and PTYs to their panes, so that `stty size` inside
     /// matches what is drawn, and pauses the panels while they are off screen.
     pub fn fit(&mut self, area: Rect) {
+        // Measuring the texts costs an off-screen draw: only a new size can shorten them.
+        if self.screen != area {
+            self.screen = area;
+            self.clamp_scrolls();
+        }
         let areas = self.areas(area);
         if let Some(wiring) = &mut self.wiring {
             wiring.panels.set_visible(match areas.panels {
@@ -162,6 +181,30 @@ impl App {
         self.host.fit(host.height, host.width);
     }
 
+    /// Where the lesson text is drawn, its border included. When the small-screen tabs show
+    /// something else, the text would get the same area as any tab.
+    pub fn lesson_area(&self) -> Rect {
+        let areas = self.areas(self.screen);
+        areas.lesson.unwrap_or(areas.sandbox_size)
+    }
+
+    /// Where the panel itself is drawn, below the panels' tab row, its border included.
+    pub fn panel_area(&self) -> Rect {
+        let areas = self.areas(self.screen);
+        let [_, body] = layout::panel_parts(areas.panels.unwrap_or(areas.sandbox_size));
+        body
+    }
+
+    /// Keeps both scroll offsets within their text, which a wider screen or new panel data
+    /// can make shorter, so that a view never scrolls past its end into blank.
+    pub fn clamp_scrolls(&mut self) {
+        let lesson = layout::inner(self.lesson_area());
+        let limit = scroll::limit(&view::lesson_text(self), lesson);
+        self.lesson_scroll = self.lesson_scroll.min(limit);
+        let limit = panels::scroll_limit(self.panel_area(), self.panel, &self.panel_data);
+        self.panel_scroll = self.panel_scroll.min(limit);
+    }
+
     /// Reacts to one event that is not a key (keys: see `input`).
     pub fn handle(&mut self, event: Event) {
         match event {
@@ -172,10 +215,12 @@ impl App {
             Event::Panels(generation, data) => {
                 if generation == self.panel_generation {
                     self.panel_data = *data;
+                    self.clamp_scrolls();
                 }
             }
             Event::Terminate(signal) => {
                 tracing::info!(signal, "terminating on a signal");
+                self.signal = Some(signal);
                 self.quit();
             }
         }
@@ -212,6 +257,12 @@ impl App {
         if exited {
             self.watch_panels();
         }
+    }
+
+    /// nslab's exit status: 0 after `q`; after a signal, 128 + its number, as a shell
+    /// reports a process the signal killed, so that whoever sent it sees it obeyed.
+    pub fn exit_status(&self) -> i32 {
+        self.signal.map_or(0, |signal| 128 + signal)
     }
 
     /// Ends both shells and saves progress; the run loop then stops.

@@ -8,16 +8,17 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::app::{App, Focus, LessonView, Overlay};
 use crate::tui::keys;
-use crate::tui::layout::HostView;
+use crate::tui::layout::{self, HostView};
 use crate::tui::shell_pane::{ShellPane, ShellState};
 use crate::tui::view;
+use crate::tui::{panels, scroll};
 
 /// Every key, for the help overlay: (keys, what they do).
 pub const KEYS: &[(&str, &str)] = &[
     ("Ctrl-g", "switch between the shell and the lesson side"),
     ("Shift-PgUp/PgDn", "scroll a shell's history (in a shell)"),
     ("Enter", "restart a shell that has ended (in that shell)"),
-    ("→ or n", "next step"),
+    ("→ or n", "next step (on the last one: finish)"),
     ("← or p", "previous step"),
     ("↓/↑ or j/k", "scroll the lesson text"),
     ("PgDn/PgUp", "scroll the lesson text by a page"),
@@ -35,7 +36,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// Lines the lesson text moves for PageUp and PageDown.
-const PAGE: u16 = 10;
+const PAGE: i16 = 10;
 
 fn is_focus_chord(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('g')
@@ -47,9 +48,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
+        self.message = None;
         if self.overlay == Overlay::Help {
-            self.overlay = Overlay::None;
-            return;
+            return self.help_key(key);
         }
         if is_focus_chord(&key) {
             self.focus = match self.focus {
@@ -77,6 +78,23 @@ impl App {
         };
         let bracketed = pane.parser.screen().bracketed_paste();
         pane.write(&keys::paste(text, bracketed));
+    }
+
+    /// Scroll keys move the help on a screen too small for it; any other key closes it.
+    fn help_key(&mut self, key: KeyEvent) {
+        let lines: i16 = match key.code {
+            KeyCode::Down | KeyCode::Char('j') => 1,
+            KeyCode::Up | KeyCode::Char('k') => -1,
+            KeyCode::PageDown | KeyCode::Char(' ') => PAGE,
+            KeyCode::PageUp => -PAGE,
+            _ => {
+                self.overlay = Overlay::None;
+                self.help_scroll = 0;
+                return;
+            }
+        };
+        let limit = view::help_scroll_limit(self.screen);
+        self.help_scroll = scrolled(self.help_scroll, lines, limit);
     }
 
     fn shell_key(&mut self, key: KeyEvent, focus: Focus) {
@@ -109,7 +127,7 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit(),
             KeyCode::Char('?') => self.overlay = Overlay::Help,
-            KeyCode::Right | KeyCode::Char('n') => self.go_to_step(self.step + 1),
+            KeyCode::Right | KeyCode::Char('n') => self.next_step(),
             KeyCode::Left | KeyCode::Char('p') => {
                 if let Some(previous) = self.step.checked_sub(1) {
                     self.go_to_step(previous);
@@ -117,10 +135,10 @@ impl App {
             }
             KeyCode::Down | KeyCode::Char('j') => self.scroll_lesson(1),
             KeyCode::Up | KeyCode::Char('k') => self.scroll_lesson(-1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_lesson(PAGE as i32),
-            KeyCode::PageUp => self.scroll_lesson(-(PAGE as i32)),
-            KeyCode::Char('J') => self.panel_scroll = self.panel_scroll.saturating_add(1),
-            KeyCode::Char('K') => self.panel_scroll = self.panel_scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_lesson(PAGE),
+            KeyCode::PageUp => self.scroll_lesson(-PAGE),
+            KeyCode::Char('J') => self.scroll_panel(1),
+            KeyCode::Char('K') => self.scroll_panel(-1),
             KeyCode::Char(digit @ '1'..='9') => {
                 let index = digit as usize - '1' as usize;
                 self.send_suggestion(index);
@@ -165,15 +183,22 @@ impl App {
         }
     }
 
-    fn scroll_lesson(&mut self, lines: i32) {
-        // Stop with the last line at the top: wrapping can only add lines, so none is lost.
-        let last = view::lesson_text(self).lines.len().saturating_sub(1);
-        let last = i32::try_from(last).unwrap_or(i32::MAX);
-        let scrolled = i32::from(self.lesson_scroll)
-            .saturating_add(lines)
-            .clamp(0, last);
-        self.lesson_scroll = u16::try_from(scrolled).unwrap_or(u16::MAX);
+    /// Scrolls the lesson text, stopping with its last wrapped row at the bottom.
+    fn scroll_lesson(&mut self, lines: i16) {
+        let view = layout::inner(self.lesson_area());
+        let limit = scroll::limit(&view::lesson_text(self), view);
+        self.lesson_scroll = scrolled(self.lesson_scroll, lines, limit);
     }
+
+    /// Scrolls the panel, stopping with its last wrapped row at the bottom.
+    fn scroll_panel(&mut self, lines: i16) {
+        let limit = panels::scroll_limit(self.panel_area(), self.panel, &self.panel_data);
+        self.panel_scroll = scrolled(self.panel_scroll, lines, limit);
+    }
+}
+
+fn scrolled(offset: u16, lines: i16, limit: u16) -> u16 {
+    offset.saturating_add_signed(lines).min(limit)
 }
 
 fn send_key(pane: &mut ShellPane, key: &KeyEvent) {

@@ -135,6 +135,11 @@ fn tabs(body: Rect, status: Rect, visible: Tab) -> Areas {
     }
 }
 
+/// The panels' area split into their row of tabs and the bordered panel below.
+pub fn panel_parts(area: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area)
+}
+
 /// The inside of a bordered pane: what its PTY's size must be.
 pub fn inner(area: Rect) -> Rect {
     area.inner(ratatui::layout::Margin::new(1, 1))

@@ -16,10 +16,12 @@ use std::path::PathBuf;
 use nix::unistd::Pid;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::inspect::{self, Snapshot, Target};
 use crate::spec::IsolationSpec;
+use crate::tui::{layout, scroll};
 
 /// Which panel is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -115,26 +117,36 @@ pub fn collect(input: &PanelInput) -> PanelData {
 /// The inner width from which tables show every column, as `nslab inspect` prints them.
 const WIDE: u16 = 90;
 
-/// Draws one panel.
+/// Draws one panel in `area`, its border included.
 pub fn render(frame: &mut Frame, area: Rect, kind: PanelKind, data: &PanelData, scroll: u16) {
+    let block = Block::default().borders(Borders::ALL).title(kind.title());
+    let text = Paragraph::new(lines(kind, data, area))
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(text, area);
+}
+
+/// How far the panel in `area` can scroll: until its last line is at the bottom.
+pub fn scroll_limit(area: Rect, kind: PanelKind, data: &PanelData) -> u16 {
+    let text = Text::from(lines(kind, data, area));
+    scroll::limit(&text, layout::inner(area))
+}
+
+/// The panel's lines for `area`, its border included.
+fn lines(kind: PanelKind, data: &PanelData, area: Rect) -> Vec<Line<'static>> {
     let snapshot = &data.snapshot;
     // Beside the shell the panel may be only some 40 columns wide: tables then drop columns
     // rather than wrap into an unreadable mess.
     let wide = area.width.saturating_sub(2) >= WIDE;
-    let lines = match kind {
+    match kind {
         PanelKind::Pids => pids::lines(snapshot, wide),
         PanelKind::Proc => proc::lines(snapshot),
         PanelKind::Mounts => mounts::lines(snapshot, wide),
         PanelKind::Namespaces => namespaces::lines(snapshot, wide),
         PanelKind::Code => code::lines(snapshot),
         PanelKind::Trace => trace::lines(snapshot),
-    };
-    let block = Block::default().borders(Borders::ALL).title(kind.title());
-    let text = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
-    frame.render_widget(text, area);
+    }
 }
 
 /// Styles shared by the panels, so a leak looks the same wherever it appears.

@@ -139,6 +139,11 @@ impl PtyProcess {
         self.pid
     }
 
+    /// The terminal's foreground process group: who reads the keys now.
+    pub fn foreground_group(&self) -> Option<Pid> {
+        self.master.process_group_leader().map(Pid::from_raw)
+    }
+
     /// Sends bytes as if typed; never blocks.
     pub fn write(&mut self, bytes: &[u8]) {
         let _ = self.keys.send(bytes.to_vec());

@@ -8,13 +8,18 @@ use crate::sandbox::LaunchRequest;
 use crate::sandbox::host::host_shell_command;
 use crate::tui::app::{App, Focus};
 use crate::tui::event::{EventSender, ShellId};
-use crate::tui::layout::HostView;
+use crate::tui::layout::{Arrangement, HostView};
 use crate::tui::panel_feed::PanelFeed;
 use crate::tui::panels::PanelInput;
 use crate::tui::progress::ProgressStore;
+use crate::tui::step_dir::StepDirs;
 
 /// The terminal type the panes emulate, for programs inside to pick their escape sequences.
 const PANE_TERM: &str = "xterm-256color";
+
+/// What the status bar says on → at the end of the last step.
+pub const COURSE_COMPLETE: &str =
+    "Course complete! Other lessons: `nslab lessons`, then `nslab learn LESSON`";
 
 /// When the host shell may start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +63,18 @@ impl Wiring {
 }
 
 impl App {
+    /// Moves to the next step; on the last step, marks it done and says the course is over,
+    /// since there is no next step whose opening would mark it.
+    pub fn next_step(&mut self) {
+        if self.step + 1 < self.lesson.steps.len() {
+            return self.go_to_step(self.step + 1);
+        }
+        let (lesson, step) = (self.lesson.id.clone(), self.current_step().id.clone());
+        self.progress.complete(&lesson, &step);
+        self.save_progress();
+        self.message = Some(COURSE_COMPLETE.to_string());
+    }
+
     /// Moves to step index `to`: the old sandbox ends completely before the new one starts.
     pub fn go_to_step(&mut self, to: usize) {
         if to >= self.lesson.steps.len() || to == self.step {
@@ -70,6 +87,7 @@ impl App {
         let needed_stand_in = self.current_step().isolation.needs_stand_in_host();
         self.step = to;
         self.lesson_scroll = 0;
+        self.panel_scroll = 0;
         self.hints_shown = 0;
         self.focus = Focus::Sandbox;
         self.last_shell = Focus::Sandbox;
@@ -98,7 +116,10 @@ impl App {
         tracing::info!(lesson = %self.lesson.id, step = %step.id, "starting the step's sandbox");
 
         // The trace goes to a fresh directory only this user can read, removed with the step.
-        let trace_dir = tempfile::Builder::new().prefix("nslab-step-").tempdir();
+        let trace_dir = StepDirs::default().create();
+        if let Err(err) = &trace_dir {
+            tracing::warn!(%err, "cannot make the step's directory; no setup trace");
+        }
         let trace = trace_dir
             .as_ref()
             .ok()
@@ -147,21 +168,41 @@ impl App {
         wiring.panels.watch(self.panel_generation, input);
     }
 
-    /// Types a suggested command, followed by Enter, into the shell it is meant for.
+    /// Types a suggested command, followed by Enter, into the shell it is meant for, if that
+    /// shell is at its prompt; otherwise says why not in the status bar.
+    ///
+    /// The keyboard stays on the lesson side, so that the next number key works too; the
+    /// output shows in the pane anyway.
     pub fn send_suggestion(&mut self, index: usize) {
         let Some(suggestion) = self.current_step().suggestions.get(index).cloned() else {
             return;
         };
-        let (pane, focus) = match suggestion.side {
-            Side::Sandbox => (&mut self.sandbox, Focus::Sandbox),
-            Side::Host => (&mut self.host, Focus::Host),
+        let (pane, name) = match suggestion.side {
+            Side::Sandbox => (&mut self.sandbox, "sandbox"),
+            Side::Host => (&mut self.host, "host"),
         };
+        if let Some(refusal) = pane.foreground().refusal(name) {
+            self.message = Some(refusal);
+            return;
+        }
+
+        // Half-typed text would join the command: go to the end of the line (Ctrl-E) and
+        // kill it (Ctrl-U). Without line editing the terminal's own line discipline kills the
+        // whole line on Ctrl-U, the stray Ctrl-E with it.
+        pane.write(b"\x05\x15");
         pane.write(format!("{}\r", suggestion.command).as_bytes());
-        if focus == Focus::Host && self.host_view == HostView::Hidden {
+        if suggestion.side == Side::Host && self.host_view == HostView::Hidden {
             self.host_view = HostView::Split;
         }
-        self.focus = focus;
-        self.last_shell = focus;
+
+        // A small screen shows the lesson only, not the shell that got the command.
+        if self.areas(self.screen).arrangement == Arrangement::Tabs {
+            let key = match suggestion.side {
+                Side::Sandbox => 's',
+                Side::Host => 'o',
+            };
+            self.message = Some(format!("typed into the {name} shell; {key} shows it"));
+        }
     }
 
     pub(crate) fn save_progress(&mut self) {

@@ -1,22 +1,28 @@
 //! Drawing: one small function per area, after the layout is split into named rectangles.
+//! The status bar and the help overlay are in files of their own.
+
+mod help;
+mod status;
+
+pub use help::help_scroll_limit;
+pub use status::status_keys;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 use tui_term::widget::{Cursor, PseudoTerminal};
 
 use crate::lesson::Side;
 use crate::tui::app::{App, Focus, Overlay};
-use crate::tui::input::KEYS;
 use crate::tui::layout::{self, Tab};
 use crate::tui::markdown;
 use crate::tui::panels::{self, PanelKind};
 use crate::tui::shell_pane::{ShellPane, ShellState};
 
 const FOCUSED: Style = Style::new().fg(Color::Cyan);
-const KEY: Style = Style::new().fg(Color::Black).bg(Color::Gray);
+pub(super) const KEY: Style = Style::new().fg(Color::Black).bg(Color::Gray);
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -48,13 +54,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
         let title = " Host (the second terminal) ".to_string();
         draw_shell(frame, area, &app.host, title, app.focus == Focus::Host);
     }
-    draw_status(frame, areas.status, app);
+    status::draw(frame, areas.status, app);
     if app.overlay == Overlay::Help {
-        draw_help(frame, frame.area());
+        help::draw(frame, frame.area(), app.help_scroll);
     }
 }
 
-fn pane_block(title: impl Into<Line<'static>>, focused: bool) -> Block<'static> {
+pub(super) fn pane_block(title: impl Into<Line<'static>>, focused: bool) -> Block<'static> {
     let block = Block::default().borders(Borders::ALL).title(title);
     if focused {
         block.border_style(FOCUSED)
@@ -124,6 +130,27 @@ pub fn lesson_text(app: &App) -> Text<'static> {
             Span::raw(hint.clone()),
         ]));
     }
+    let last = app.step + 1 == app.lesson.steps.len();
+    if last && done {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            "✓ Course complete.",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        ));
+        lines.push(Line::from(vec![
+            Span::styled("nslab lessons", markdown::CODE),
+            Span::raw(" lists the other lessons; "),
+            Span::styled("nslab learn LESSON", markdown::CODE),
+            Span::raw(" opens one."),
+        ]));
+    } else if last {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            "(the last step: → finishes the course)",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+
     let hidden = step.hints.len() - app.hints_shown.min(step.hints.len());
     if hidden > 0 {
         lines.push(Line::default());
@@ -136,7 +163,7 @@ pub fn lesson_text(app: &App) -> Text<'static> {
 }
 
 fn draw_panels(frame: &mut Frame, area: Rect, app: &App) {
-    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let [tabs, body] = layout::panel_parts(area);
     let selected = PanelKind::ALL.iter().position(|kind| *kind == app.panel);
     let titles = Tabs::new(PanelKind::ALL.iter().map(|kind| kind.title()))
         .select(selected)
@@ -179,99 +206,4 @@ fn draw_shell(frame: &mut Frame, area: Rect, pane: &ShellPane, title: String, fo
     if focused && live && row < inner.height && col < inner.width {
         frame.set_cursor_position(Position::new(inner.x + col, inner.y + row));
     }
-}
-
-/// The keys that work right now, for the status bar.
-pub fn status_keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    if app.overlay == Overlay::Help {
-        return vec![("any key", "close")];
-    }
-    match app.focus {
-        Focus::Sandbox | Focus::Host => {
-            let pane = if app.focus == Focus::Host {
-                &app.host
-            } else {
-                &app.sandbox
-            };
-            let mut keys = vec![("Ctrl-g", "lesson"), ("Shift-PgUp", "history")];
-            if !pane.is_running() {
-                keys.push(("Enter", "restart"));
-            }
-            keys
-        }
-        Focus::Lesson => {
-            // The most needed first: a narrow status bar cuts off the end.
-            let step = app.current_step();
-            let mut keys = vec![
-                ("Ctrl-g", "shell"),
-                ("←/→", "step"),
-                ("?", "help"),
-                ("q", "quit"),
-            ];
-            const TRY: [&str; 9] = ["1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8", "1-9"];
-            if let Some(range) = step.suggestions.len().checked_sub(1).map(|i| TRY[i.min(8)]) {
-                keys.push((range, "try"));
-            }
-            if app.hints_shown < step.hints.len() {
-                keys.push(("h", "hint"));
-            }
-            keys.extend([
-                ("r", "restart"),
-                ("j/k", "scroll"),
-                ("o", "host"),
-                ("Tab", "panel"),
-            ]);
-            keys
-        }
-    }
-}
-
-fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
-    let who = match app.focus {
-        Focus::Sandbox => " SANDBOX ",
-        Focus::Host => " HOST ",
-        Focus::Lesson => " LESSON ",
-    };
-    let mut spans = vec![Span::styled(
-        who,
-        Style::new().fg(Color::Black).bg(Color::Cyan),
-    )];
-    for (key, action) in status_keys(app) {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(key, KEY));
-        spans.push(Span::raw(format!(" {action}")));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn draw_help(frame: &mut Frame, area: Rect) {
-    let width = 72.min(area.width);
-    let height = (u16::try_from(KEYS.len()).unwrap_or(u16::MAX) + 4).min(area.height);
-    let [row] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(row);
-
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(key, action)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{key:>16}"),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(format!("  {action}")),
-            ])
-        })
-        .collect();
-    lines.insert(0, Line::default());
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane_block(" Keys ", true))
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
 }

@@ -65,7 +65,7 @@ fn lesson() -> Lesson {
     }
 }
 
-fn app() -> App {
+pub(crate) fn app() -> App {
     let mut progress = Progress::default();
     progress.complete("containers-from-scratch", "uts");
     let mut app = App::new(lesson(), 1, progress, None);
@@ -73,7 +73,7 @@ fn app() -> App {
     app
 }
 
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+pub(crate) fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     app.fit(Rect::new(0, 0, width, height));
     app.sandbox.output(
         b"[pid-namespace] root@inside:/# ps -eaf\r\nPID   USER     COMMAND\r\n\
@@ -86,7 +86,7 @@ fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-fn screen(app: &mut App, width: u16, height: u16) -> String {
+pub(crate) fn screen(app: &mut App, width: u16, height: u16) -> String {
     draw(app, width, height).backend().to_string()
 }
 
@@ -164,39 +164,4 @@ fn tiny_and_odd_sizes_never_panic() {
             let _ = draw(&mut app, width, height);
         }
     }
-}
-
-#[test]
-fn lesson_keys_move_between_steps_and_scroll_within_the_text() {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let press = |app: &mut App, code| app.key(KeyEvent::new(code, KeyModifiers::NONE));
-    let mut app = app();
-
-    // Ctrl-g hands the keyboard to the lesson side and back.
-    app.key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
-    assert_eq!(app.focus, Focus::Lesson);
-
-    press(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.lesson_scroll, 1);
-    for _ in 0..1000 {
-        press(&mut app, KeyCode::PageDown);
-    }
-    assert!(usize::from(app.lesson_scroll) < view::lesson_text(&app).lines.len());
-
-    press(&mut app, KeyCode::Right);
-    assert_eq!(
-        (app.step, app.lesson_scroll, app.focus),
-        (2, 0, Focus::Sandbox)
-    );
-    assert!(
-        app.progress
-            .is_done("containers-from-scratch", "pid-namespace")
-    );
-
-    app.key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
-    press(&mut app, KeyCode::Right);
-    assert_eq!(app.step, 2, "there is no step after the last");
-    assert_eq!(app.focus, Focus::Lesson);
-    press(&mut app, KeyCode::Char('p'));
-    assert_eq!(app.step, 1);
 }

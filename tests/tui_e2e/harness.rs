@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 /// The size of nslab's terminal: the smallest it supports, where it shows tabs.
 pub const ROWS: u16 = 24;
@@ -22,6 +22,8 @@ pub struct Nslab {
     screen: Arc<Screen>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
+    /// Kept to resize the terminal; it must outlive the child, which would get SIGHUP.
+    master: Box<dyn MasterPty + Send>,
     pub dirs: Arc<Dirs>,
 }
 
@@ -40,6 +42,11 @@ impl Dirs {
             cache: tempfile::tempdir().expect("cache dir"),
             temp: tempfile::tempdir().expect("temp dir"),
         })
+    }
+
+    /// nslab's `$TMPDIR`.
+    pub fn temp(&self) -> &std::path::Path {
+        self.temp.path()
     }
 }
 
@@ -91,12 +98,11 @@ impl Nslab {
             }
         });
         let writer = pair.master.take_writer().expect("writer");
-        // The master must outlive the child, or it would get SIGHUP; leak it into the reader.
-        std::mem::forget(pair.master);
         Nslab {
             screen,
             writer,
             child,
+            master: pair.master,
             dirs,
         }
     }
@@ -148,6 +154,19 @@ impl Nslab {
             assert!(Instant::now() < deadline, "nslab did not exit");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Resizes nslab's terminal, as a learner dragging the window would.
+    pub fn resize(&self, rows: u16, cols: u16) {
+        let mut guard = self.screen.parser.lock().expect("screen lock");
+        guard.0.screen_mut().set_size(rows, cols);
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        self.master.resize(size).expect("resize the pty");
     }
 
     pub fn with_screen<T>(&self, f: impl FnOnce(&vt100::Screen) -> T) -> T {

@@ -183,13 +183,18 @@ fn started_with_a_sandbox() -> (Nslab, BTreeMap<i32, u64>) {
     (nslab, seen)
 }
 
+/// nslab exited 0 after SIGTERM; like a process the signal killed, it now exits 128 + N.
 #[test]
-fn sigterm_and_sighup_restore_the_terminal_and_end_every_sandbox() {
+fn sigterm_and_sighup_restore_the_terminal_end_every_sandbox_and_exit_128_plus_n() {
     for signal in [Signal::SIGTERM, Signal::SIGHUP] {
         let (mut nslab, seen) = started_with_a_sandbox();
         kill(Pid::from_raw(nslab.pid()), signal).expect("signal nslab");
         let status = nslab.wait_exit();
-        assert!(status.success(), "after {signal}: {status:?}");
+        assert_eq!(
+            status.exit_code(),
+            128 + signal as u32,
+            "after {signal}: {status:?}"
+        );
         nslab.wait_for(
             "the terminal given back",
             Duration::from_secs(5),
@@ -199,12 +204,54 @@ fn sigterm_and_sighup_restore_the_terminal_and_end_every_sandbox() {
     }
 }
 
+/// The step directories (`step-PID-XXXXXX`) under nslab's per-user temporary directory.
+fn step_dirs(dirs: &Dirs) -> Vec<String> {
+    let parent = dirs
+        .temp()
+        .join(format!("nslab-{}", nix::unistd::geteuid()));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.starts_with("step-"))
+        .collect()
+}
+
+/// A SIGKILLed nslab left its step's directory and trace in /tmp for good: now the next
+/// start removes it.
 #[test]
-fn no_sandbox_outlives_a_sigkilled_nslab() {
+fn no_sandbox_or_step_directory_outlives_a_sigkilled_nslab() {
     let (mut nslab, seen) = started_with_a_sandbox();
+    let killed = format!("step-{}-", nslab.pid());
     kill(Pid::from_raw(nslab.pid()), Signal::SIGKILL).expect("SIGKILL");
     nslab.wait_exit();
     wait_until_gone(&seen, Duration::from_secs(5));
+    let left = step_dirs(&nslab.dirs);
+    assert!(
+        left.iter().any(|name| name.starts_with(&killed)),
+        "{left:?}"
+    );
+
+    let dirs = Arc::clone(&nslab.dirs);
+    let again = Nslab::start_in(Arc::clone(&dirs), &[]);
+    again.wait_for(
+        "the prompt after a restart",
+        Duration::from_secs(30),
+        prompt_of("pid-namespace"),
+    );
+    let left = step_dirs(&dirs);
+    assert!(
+        !left.iter().any(|name| name.starts_with(&killed)),
+        "{left:?}"
+    );
+    quit(again);
+    assert_eq!(
+        step_dirs(&dirs),
+        Vec::<String>::new(),
+        "quitting removes ours"
+    );
 }
 
 #[test]
@@ -231,6 +278,82 @@ fn nslab_resumes_where_the_learner_left_off_and_fresh_starts_over() {
         "the first step",
         Duration::from_secs(15),
         prompt_of("process"),
+    );
+    quit(nslab);
+}
+
+/// `nslab </dev/null` said "cannot set up the terminal: No such device or address".
+#[test]
+fn without_a_terminal_nslab_says_what_to_use_instead() {
+    let dirs = tempfile::tempdir().expect("state dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nslab"))
+        .env("XDG_STATE_HOME", dirs.path())
+        .env("XDG_CACHE_HOME", dirs.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run nslab");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("need an interactive terminal") && stderr.contains("nslab run"),
+        "{stderr}"
+    );
+}
+
+/// With `abc` half-typed, Ctrl-g then `1` ran `abcecho $$`; with a program in the
+/// foreground, the keys went into it.
+#[test]
+fn number_keys_replace_half_typed_text_and_never_type_into_a_running_program() {
+    let (mut nslab, _) = started_with_a_sandbox();
+    nslab.send("abc");
+    nslab.send(CTRL_G);
+    nslab.send("1");
+    nslab.send(CTRL_G);
+    nslab.wait_for("echo $$ run alone", Duration::from_secs(10), |screen| {
+        prompt_of("pid-namespace")(screen)
+            && output_of(screen, "echo $$").is_some_and(|rows| rows == ["1"])
+    });
+    assert!(!nslab.with_screen(|screen| screen.contents().contains("abcecho")));
+
+    nslab.send("sleep 100\r");
+    wait_for_process(nslab.pid(), "sleep", Duration::from_secs(10));
+    nslab.send(CTRL_G);
+    nslab.send("2");
+    nslab.wait_for("the busy message", Duration::from_secs(5), |screen| {
+        screen
+            .contents()
+            .contains("the sandbox shell is busy (sleep is running)")
+    });
+
+    // The keyboard stayed on the lesson side: Ctrl-g goes back to the shell.
+    nslab.send(CTRL_G);
+    nslab.send("\x03");
+    nslab.wait_for(
+        "the prompt after sleep",
+        Duration::from_secs(10),
+        |screen| prompt_of("pid-namespace")(screen) && !screen.contents().contains("ps -eaf"),
+    );
+    quit(nslab);
+}
+
+/// Shrinking the terminal kept the pane's top rows and cut off the newest output and the
+/// prompt; they must stay, with the top rows moved into the history.
+#[test]
+fn shrinking_the_terminal_keeps_the_newest_output_and_the_prompt() {
+    let (mut nslab, _) = started_with_a_sandbox();
+    nslab.send("clear; seq 1 15; echo MARKER-LAST\r");
+    nslab.wait_for("the marker", Duration::from_secs(10), |screen| {
+        prompt_of("pid-namespace")(screen) && screen.contents().contains("MARKER-LAST")
+    });
+    nslab.resize(14, harness::COLS);
+    nslab.wait_for(
+        "the marker after shrinking",
+        Duration::from_secs(10),
+        |screen| {
+            screen.size() == (14, harness::COLS)
+                && screen.contents().contains("MARKER-LAST")
+                && prompt_of("pid-namespace")(screen)
+        },
     );
     quit(nslab);
 }
