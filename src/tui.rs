@@ -72,6 +72,19 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     let panels = PanelFeed::start(events.clone()).context("cannot start the panel worker")?;
     let wiring = Wiring::new(events, panels, store);
     let mut app = App::new(lesson.clone(), step, progress, Some(wiring));
+    if let Some(first) = library.warnings().first() {
+        // A broken lesson of the user's own must not keep the others from opening, but the
+        // author should hear about it: `nslab check` gives every detail.
+        let more = library.warnings().len() - 1;
+        let others = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        app.message = Some(format!(
+            "skipped a lesson file: {first}{others}; see `nslab check`"
+        ));
+    }
 
     let result = run(&mut guard.screen, &mut app, &receiver);
 
