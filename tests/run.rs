@@ -292,12 +292,11 @@ fn a_mistyped_option_is_an_error_not_the_command() {
     assert_eq!(stdout_lines(&output), ["-x"], "{output:?}");
 }
 
-/// Starts `nslab run` with a shell that starts background sleeps, waits until they run, and
-/// returns nslab's child along with every PID below it.
-fn start_with_background_jobs(namespaces: &str) -> (std::process::Child, Vec<i32>) {
-    let mut child = nslab()
-        .args(["run", "--ns", namespaces, "--", "sh", "-c"])
-        .arg("sleep 300 & sleep 300 & echo ready; wait")
+/// Spawns `command` with `script` as its last argument, and returns once the script has
+/// printed `ready`.
+fn spawn_until_ready(mut command: Command, script: &str) -> std::process::Child {
+    let mut child = command
+        .arg(script)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
@@ -307,6 +306,15 @@ fn start_with_background_jobs(namespaces: &str) -> (std::process::Child, Vec<i32
         .read_line(&mut line)
         .unwrap();
     assert_eq!(line.trim(), "ready");
+    child
+}
+
+/// Starts `nslab run` with a shell that starts background sleeps, waits until they run, and
+/// returns nslab's child along with every PID below it.
+fn start_with_background_jobs(namespaces: &str) -> (std::process::Child, Vec<i32>) {
+    let mut command = nslab();
+    command.args(["run", "--ns", namespaces, "--", "sh", "-c"]);
+    let child = spawn_until_ready(command, "sleep 300 & sleep 300 & echo ready; wait");
     let below = nslab::sandbox::reap::descendants(nix::unistd::Pid::from_raw(child.id() as i32));
     let pids: Vec<i32> = below.iter().map(|pid| pid.as_raw()).collect();
     assert!(
@@ -487,17 +495,8 @@ fn the_root_filesystem_is_not_rebuilt_under_a_running_sandbox() {
         command.args(args).env("XDG_CACHE_HOME", cache.path());
         command
     };
-    let mut sandbox = nslab_with_cache(&["run", "--ns", "pid,mnt", "--rootfs", "--", "sh", "-c"])
-        .arg("echo ready; sleep 300")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready");
+    let run = nslab_with_cache(&["run", "--ns", "pid,mnt", "--rootfs", "--", "sh", "-c"]);
+    let mut sandbox = spawn_until_ready(run, "echo ready; sleep 300");
 
     let refused = nslab_with_cache(&["rootfs", "--rebuild"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&refused.stderr);
