@@ -27,7 +27,7 @@ const BUSYBOX_PATHS: &[&str] = &["/bin/busybox", "/usr/bin/busybox", "/usr/sbin/
 
 /// The file that names how a finished tree was built. Its name carries the layout's version:
 /// a tree from an older nslab lacks it and is built again.
-const MARKER: &str = ".nslab-rootfs-v2";
+const MARKER: &str = ".nslab-rootfs-v3";
 
 /// Why the root filesystem could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -145,11 +145,49 @@ fn fill(scratch: &Path) -> Result<String, RootfsError> {
         Some(busybox) => install_busybox(scratch, busybox).map_err(io_err)?,
         None => install_host_programs(scratch).map_err(io_err)?,
     };
+    if install_escape_tool(scratch).map_err(io_err)? {
+        source.push_str("; perl for chroot-escape");
+    }
     if !make_device_nodes(scratch) {
         source.push_str("; no device nodes (only root can make them)");
     }
     fs::write(scratch.join(MARKER), format!("{source}\n")).map_err(io_err)?;
     Ok(source)
+}
+
+/// `/bin/chroot-escape`: the classic way out of a chroot, for the lessons to show that it
+/// works after chroot and fails after pivot_root. Busybox cannot do it (its `chroot` always
+/// changes directory), so the script uses perl's `chroot`, copied from the host.
+const ESCAPE_SCRIPT: &str = r#"#!/bin/sh
+# Tries the classic way out of a chroot. chroot into a subdirectory without changing the
+# working directory, which is then outside the new root; climb with ".." past where / used
+# to be, and chroot to wherever that ends. Then say where we are.
+if ! command -v perl >/dev/null 2>&1; then
+    echo "chroot-escape needs perl, which the host did not have when nslab built this tree"
+    exit 2
+fi
+exec env LC_ALL=C perl -e '
+    mkdir "/tmp/.escape";
+    chroot "/tmp/.escape" or die "chroot: $!
+";
+    chdir ".." for 1 .. 64;
+    chroot "." or die "chroot: $!
+";
+    chdir "/";
+    exec "/bin/sh", "-c",
+        "if [ -e /MARKER ]; then echo still inside the root filesystem; else echo escaped to the host root; fi; ls /";
+'
+"#;
+
+/// Installs [`ESCAPE_SCRIPT`] and, when the host has it, perl; returns whether perl is there.
+fn install_escape_tool(scratch: &Path) -> io::Result<bool> {
+    let script = scratch.join("bin/chroot-escape");
+    fs::write(&script, ESCAPE_SCRIPT.replace("MARKER", MARKER))?;
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
+    match find_on_host("perl") {
+        Some(perl) => copy_with_libraries(scratch, &perl).map(|()| true),
+        None => Ok(false),
+    }
 }
 
 /// The character devices a shell expects: `/dev/tty` for job control, `/dev/null` so that
@@ -305,6 +343,14 @@ mod tests {
         let info = build(&dir, false).unwrap();
         assert!(dir.join("bin/sh").exists(), "a shell");
         assert!(dir.join("proc").is_dir(), "a mount point for proc");
+        let escape = fs::metadata(dir.join("bin/chroot-escape")).unwrap();
+        assert!(
+            escape.permissions().mode() & 0o111 != 0,
+            "chroot-escape is executable"
+        );
+        if find_on_host("perl").is_some() {
+            assert!(dir.join("usr/bin/perl").is_file(), "perl for chroot-escape");
+        }
         if nix::unistd::getuid().is_root() {
             use std::os::unix::fs::FileTypeExt;
             let null = fs::metadata(dir.join("dev/null")).unwrap();
