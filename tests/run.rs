@@ -508,3 +508,39 @@ fn the_root_filesystem_is_not_rebuilt_under_a_running_sandbox() {
     let rebuilt = nslab_with_cache(&["rootfs", "--rebuild"]).output().unwrap();
     assert!(rebuilt.status.success(), "{rebuilt:?}");
 }
+
+#[test]
+fn a_job_left_in_the_stand_in_host_shell_ends_with_it() {
+    // Regression: `nohup sleep &` in the host pane of a step with a stand-in host mount
+    // namespace outlived nslab and kept that namespace, with the sandbox's proc, alive.
+    let mut command = nslab();
+    command.args(["run", "--ns", "pid", "--rootfs", "--proc", "--", "sh", "-c"]);
+    let mut sandbox = spawn_until_ready(command, "echo ready; sleep 300");
+    // With a PID namespace, `nslab run` is its own launcher.
+    let launcher = sandbox.id().to_string();
+
+    let output = nslab()
+        .args(["__host-shell", &launcher])
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut shell| {
+            use std::io::Write;
+            let script = "grep -c rootfs/proc /proc/self/mountinfo\n\
+                          nohup sleep 300 >/dev/null 2>&1 &\necho $!\n";
+            shell.stdin.take().unwrap().write_all(script.as_bytes())?;
+            shell.wait_with_output()
+        })
+        .unwrap();
+    let lines = stdout_lines(&output);
+    assert_eq!(
+        lines[0], "1",
+        "the host shell sees the stand-in's proc mount: {lines:?}"
+    );
+    let job: i32 = lines[1].parse().unwrap();
+    assert_all_gone_soon(&[job]);
+
+    sandbox.kill().unwrap();
+    sandbox.wait().unwrap();
+}

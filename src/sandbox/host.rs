@@ -13,10 +13,11 @@ use std::path::Path;
 use std::process::Command;
 
 use nix::sched::CloneFlags;
+use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
-use crate::sandbox::LaunchError;
 use crate::sandbox::child::PATH;
+use crate::sandbox::{LaunchError, launcher};
 
 /// The hidden subcommand that starts the host shell.
 pub const HOST_SHELL_ARG: &str = "__host-shell";
@@ -74,9 +75,41 @@ pub fn main(launcher: Option<&str>) -> i32 {
             .env("PATH", PATH)
             .current_dir("/");
     }
+    if stand_in {
+        return supervise(command);
+    }
     let err = command.exec();
     eprintln!("nslab: cannot start the host shell {shell}: {err}");
     126
+}
+
+/// Runs the stand-in's host shell as a child and outlives it, the way the launcher outlives
+/// the sandbox: a job the learner left running there (`nohup sleep 1000 &`) would otherwise
+/// keep the stand-in mount namespace, and the sandbox's mounts in it, alive after nslab.
+/// This process is a child subreaper, dies with nslab (parent death signal) and with the
+/// terminal (SIGHUP), and stops every process below it when it ends.
+fn supervise(mut command: Command) -> i32 {
+    let started = nix::sys::prctl::set_child_subreaper(true)
+        .and_then(|()| nix::sys::prctl::set_pdeathsig(Signal::SIGTERM))
+        .map_err(|err| err.to_string())
+        .and_then(|()| {
+            let watched = launcher::watched_signals();
+            watched.thread_block().map_err(|err| err.to_string())?;
+            // std resets the signal mask and dispositions in the child before exec.
+            let child = command.spawn().map_err(|err| err.to_string())?;
+            Ok((watched, Pid::from_raw(child.id() as i32)))
+        });
+    match started {
+        Ok((watched, child)) => {
+            let code = launcher::wait_for(child, &watched, false);
+            launcher::restore_foreground();
+            code
+        }
+        Err(err) => {
+            eprintln!("nslab: cannot start the host shell: {err}");
+            126
+        }
+    }
 }
 
 /// Joins the launcher's mount namespace if it is not ours; returns whether it did.

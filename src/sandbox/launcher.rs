@@ -110,7 +110,7 @@ fn read_request() -> Result<LaunchRequest, String> {
     serde_json::from_str(&json).map_err(|e| format!("bad launch request: {e}"))
 }
 
-fn watched_signals() -> SigSet {
+pub(crate) fn watched_signals() -> SigSet {
     let mut set = SigSet::empty();
     for signal in [
         Signal::SIGCHLD,
@@ -127,7 +127,7 @@ fn watched_signals() -> SigSet {
 
 /// Waits until the first process inside exits or the launcher is told to stop, then makes sure
 /// nothing of the sandbox is left.
-fn wait_for(child: Pid, watched: &SigSet, pid_namespace: bool) -> i32 {
+pub(crate) fn wait_for(child: Pid, watched: &SigSet, pid_namespace: bool) -> i32 {
     loop {
         if let Some(code) = reap_until(child) {
             // When PID 1 of a PID namespace exits, the kernel kills every other process in
@@ -169,7 +169,7 @@ fn reap_until(child: Pid) -> Option<i32> {
 
 /// Takes the terminal's foreground back after the command, as a shell does after a job, so
 /// that the program that started nslab can read from it again.
-fn restore_foreground() {
+pub(crate) fn restore_foreground() {
     let stdin = std::io::stdin();
     if !nix::unistd::isatty(stdin.as_fd()).unwrap_or(false) {
         return;
