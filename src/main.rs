@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         _ => {}
     }
 
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err, args.get(1).map(String::as_str)),
+    };
     // `nslab run` stays as light as unshare(1): it has nothing to log that it does not print.
     if !matches!(cli.command, Some(Command::Run(_))) {
         logging::init();
@@ -59,6 +62,20 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Inspect(args) => inspect::cli::inspect(args),
         Command::Launcher => Ok(sandbox::launcher::main()),
         Command::Probe { namespace } => Ok(doctor::probe_main(&namespace)),
+    }
+}
+
+/// Prints clap's message (or the help and version it was asked for). A usage error of
+/// `nslab run` exits 125 like its other failures, so a script never mistakes it for the
+/// command's own status; elsewhere it is clap's usual 2.
+fn usage_error(err: &clap::Error, subcommand: Option<&str>) -> ExitCode {
+    let _ = err.print();
+    if !err.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    match subcommand {
+        Some("run") => exit(sandbox::launcher::SETUP_FAILED),
+        _ => exit(2),
     }
 }
 

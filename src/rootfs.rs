@@ -32,8 +32,9 @@ const MARKER: &str = ".nslab-rootfs-v3";
 /// Why the root filesystem could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum RootfsError {
-    #[error("cannot build the root filesystem in {dir}: {source}")]
-    Io { dir: PathBuf, source: io::Error },
+    // The reason is part of the message, not a `source`, so error chains print it once.
+    #[error("cannot build the root filesystem in {dir}: {reason}")]
+    Io { dir: PathBuf, reason: io::Error },
     #[error(
         "cannot build a root filesystem: no busybox and no host shell found; \
          install busybox-static (apt-get install busybox-static)"
@@ -76,9 +77,9 @@ pub fn info(dir: &Path) -> Option<RootfsInfo> {
 
 /// Builds a root filesystem at `dir`, replacing an existing one only when `rebuild` is set.
 pub fn build(dir: &Path, rebuild: bool) -> Result<RootfsInfo, RootfsError> {
-    let io_err = |source| RootfsError::Io {
+    let io_err = |reason| RootfsError::Io {
         dir: dir.to_path_buf(),
-        source,
+        reason,
     };
     if !rebuild && let Some(info) = info(dir) {
         return Ok(info);
@@ -120,9 +121,9 @@ pub fn build(dir: &Path, rebuild: bool) -> Result<RootfsInfo, RootfsError> {
 
 /// Fills `scratch` with a complete tree and returns what it was built from.
 fn fill(scratch: &Path) -> Result<String, RootfsError> {
-    let io_err = |source| RootfsError::Io {
+    let io_err = |reason| RootfsError::Io {
         dir: scratch.to_path_buf(),
-        source,
+        reason,
     };
 
     for sub in [
