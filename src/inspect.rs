@@ -87,7 +87,8 @@ pub fn snapshot(target: &Target) -> Snapshot {
     let own_pid_namespace = match namespaces.sharing("pid") {
         namespaces::Sharing::New => Some(true),
         namespaces::Sharing::Shared => Some(false),
-        namespaces::Sharing::Unknown => None,
+        // Only mount namespaces are ever marked stand-in.
+        namespaces::Sharing::StandIn | namespaces::Sharing::Unknown => None,
     };
     Snapshot {
         spec: target.spec.summary(),

@@ -131,6 +131,14 @@ fn proc_mounted_without_a_mount_namespace_leaks_only_into_the_stand_in() {
     let snapshot = sandbox.inspect(sandbox.launcher);
 
     assert_eq!(snapshot["mounts"]["host_is_stand_in"], true);
+    // Regression: the namespaces panel called the stand-in's mount namespace simply "new".
+    let mnt = snapshot["namespaces"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == "mnt")
+        .unwrap();
+    assert_eq!(mnt["sharing"], "stand-in", "{mnt}");
     let leaks: Vec<&Value> = snapshot["mounts"]["host"]
         .as_array()
         .unwrap()

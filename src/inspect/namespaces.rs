@@ -24,6 +24,10 @@ pub enum Sharing {
     New,
     /// The same namespace as the host.
     Shared,
+    /// The mount namespace of the stand-in host: new to the real host, but shared with the
+    /// launcher and the host pane, which is where the step's mounts are meant to show.
+    #[serde(rename = "stand-in")]
+    StandIn,
     /// One side could not be read.
     Unknown,
 }
@@ -56,6 +60,18 @@ pub struct NamespaceView {
     pub hostname_host: Option<String>,
 }
 
+impl Sharing {
+    /// How the panel and `inspect` spell it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sharing::New => "new",
+            Sharing::Shared => "shared",
+            Sharing::StandIn => "stand-in",
+            Sharing::Unknown => "unknown",
+        }
+    }
+}
+
 impl NamespaceView {
     /// The sharing of one kind, `Unknown` when it is not listed.
     pub fn sharing(&self, kind: &str) -> Sharing {
@@ -85,15 +101,17 @@ pub fn collect(
         .map(|kind| {
             let sandbox = id(first, kind);
             let host = id(Some(me), kind);
+            let launcher = id(launcher, kind);
             let sharing = match (sandbox, host) {
                 (Some(a), Some(b)) if a == b => Sharing::Shared,
+                (Some(a), Some(_)) if *kind == "mnt" && launcher == Some(a) => Sharing::StandIn,
                 (Some(_), Some(_)) => Sharing::New,
                 _ => Sharing::Unknown,
             };
             NamespaceRow {
                 kind: kind.to_string(),
                 sandbox,
-                launcher: id(launcher, kind),
+                launcher,
                 host,
                 sharing,
             }

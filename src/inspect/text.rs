@@ -162,10 +162,10 @@ pub fn namespace_lines(snapshot: &Snapshot) -> Vec<String> {
     let view = &snapshot.namespaces;
     let mut lines = vec![format!(
         "{:<7} {:<8} {:>12} {:>12} {:>12}",
-        "KIND", "", "SANDBOX", "LAUNCHER", "HOST"
+        "KIND", "SHARING", "SANDBOX", "LAUNCHER", "HOST"
     )];
     for row in &view.rows {
-        let sharing = format!("{:?}", row.sharing).to_lowercase();
+        let sharing = row.sharing.label();
         lines.push(format!(
             "{:<7} {:<8} {:>12} {:>12} {:>12}",
             row.kind,

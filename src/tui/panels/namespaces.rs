@@ -26,7 +26,7 @@ pub fn lines(snapshot: &Snapshot, wide: bool) -> Vec<Line<'static>> {
         let Some(line) = table.next() else { break };
         let style = match row.sharing {
             Sharing::New => look::isolated(),
-            Sharing::Shared => ratatui::style::Style::new(),
+            Sharing::Shared | Sharing::StandIn => ratatui::style::Style::new(),
             Sharing::Unknown => look::dim(),
         };
         lines.push(Line::styled(line, style));
