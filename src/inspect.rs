@@ -91,7 +91,7 @@ pub fn snapshot(target: &Target) -> Snapshot {
         namespaces::Sharing::StandIn | namespaces::Sharing::Unknown => None,
     };
     Snapshot {
-        spec: target.spec.summary(),
+        spec: target.spec.summary_here(),
         launcher,
         first,
         pids: launcher.map_or_else(pids::PidView::default, |l| {

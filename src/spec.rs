@@ -303,6 +303,24 @@ impl IsolationSpec {
         self.propagation == Propagation::Shared
     }
 
+    /// The summary as it applies to a caller: an ordinary user also gets the user namespace
+    /// that nslab adds for them, and should see it named.
+    pub fn summary_for(&self, privileged: bool) -> String {
+        let summary = self.summary();
+        if privileged || self.has(Namespace::User) {
+            return summary;
+        }
+        match summary.strip_prefix("no namespaces") {
+            Some(rest) => format!("user (added: not root){rest}"),
+            None => format!("{summary} +user (added: not root)"),
+        }
+    }
+
+    /// The summary for the user running this process.
+    pub fn summary_here(&self) -> String {
+        self.summary_for(nix::unistd::geteuid().is_root())
+    }
+
     /// A one-line summary such as `uts,pid,mnt hostname=box root=rootfs proc=fresh`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
@@ -409,6 +427,17 @@ mod tests {
         assert!(!step.needs_stand_in_host(), "private mount namespace");
         step.propagation = Propagation::Shared;
         assert!(step.needs_stand_in_host(), "shared on purpose");
+    }
+
+    #[test]
+    fn an_ordinary_users_summary_names_the_added_user_namespace() {
+        assert_eq!(spec("").summary_for(false), "user (added: not root)");
+        assert_eq!(
+            spec("uts").summary_for(false),
+            "uts +user (added: not root)"
+        );
+        assert_eq!(spec("uts").summary_for(true), "uts");
+        assert_eq!(spec("user,uts").summary_for(false), "uts,user");
     }
 
     #[test]

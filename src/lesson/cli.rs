@@ -32,7 +32,7 @@ pub fn list(extra_dirs: &[PathBuf]) -> anyhow::Result<i32> {
                 number + 1,
                 step.id,
                 step.title,
-                step.isolation.summary()
+                step.isolation.summary_here()
             ));
         }
         say("");

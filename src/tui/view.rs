@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         let title = format!(
             " Sandbox · {} · {} ",
             app.current_step().id,
-            app.current_step().isolation.summary()
+            app.current_step().isolation.summary_here()
         );
         draw_shell(
             frame,
