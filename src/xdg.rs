@@ -8,7 +8,9 @@ fn base(variable: &str, fallback: &str) -> PathBuf {
     if let Some(dir) = std::env::var_os(variable).filter(|dir| !dir.is_empty()) {
         return PathBuf::from(dir).join("nslab");
     }
-    if let Some(home) = std::env::var_os("HOME").filter(|home| !home.is_empty()) {
+    // A home that does not exist is not created: that would put nslab's files in odd places
+    // (HOME=/nonexistent is common for system users).
+    if let Some(home) = std::env::var_os("HOME").filter(|home| PathBuf::from(home).is_dir()) {
         return PathBuf::from(home).join(fallback).join("nslab");
     }
     // No home (a system user such as nobody): a per-user directory under /tmp.
