@@ -4,11 +4,10 @@
 mod inspect_harness;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use serde_json::Value;
 
-use inspect_harness::{NSLAB, REPORT, Sandbox, mount_points, rows_with_role};
+use inspect_harness::{REPORT, Sandbox, mount_points, nslab, rows_with_role};
 
 #[test]
 fn full_isolation_matches_what_the_shell_inside_prints() {
@@ -168,10 +167,7 @@ fn any_process_of_the_sandbox_leads_to_the_same_snapshot() {
 
     // Without --pid, the newest sandbox of this user: this one, unless another test (or
     // another nslab of the same user) started one since.
-    let out = Command::new(NSLAB)
-        .args(["inspect", "--json"])
-        .output()
-        .unwrap();
+    let out = nslab(&[]).args(["inspect", "--json"]).output().unwrap();
     assert!(out.status.success());
     let newest: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(newest["launcher"].as_i64().unwrap() > 0);
@@ -180,10 +176,7 @@ fn any_process_of_the_sandbox_leads_to_the_same_snapshot() {
 #[test]
 fn a_process_outside_any_sandbox_is_refused_with_a_reason() {
     let me = std::process::id().to_string();
-    let out = Command::new(NSLAB)
-        .args(["inspect", "--pid", &me])
-        .output()
-        .unwrap();
+    let out = nslab(&[]).args(["inspect", "--pid", &me]).output().unwrap();
     assert!(!out.status.success());
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use nslab::sandbox::trace::Phase;
 
 fn nslab() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nslab"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nslab"));
+    // Errors these tests provoke on purpose stay out of the user's own log.
+    command.env("NSLAB_LOG", "off");
+    command
 }
 
 fn run(args: &[&str]) -> Output {
