@@ -91,7 +91,10 @@ pub fn learn(args: LearnArgs, fresh: bool, extra_dirs: &[PathBuf]) -> anyhow::Re
     // Stop the sandboxes before the terminal is given back, whichever way the loop ended.
     app.quit();
     drop(guard);
-    result.map(|()| app.exit_status())
+    let status = app.exit_status();
+    drop(app);
+    StepDirs::default().remove_parent_if_empty();
+    result.map(|()| status)
 }
 
 /// Whether keys come from a terminal and the screen goes to one: without both, raw mode and

@@ -64,6 +64,12 @@ impl StepDirs {
         }
     }
 
+    /// Removes the parent if nothing is left in it, so that nslab leaves no trace in /tmp once
+    /// it has ended. Another nslab of the same user may still use it: then it is not empty.
+    pub fn remove_parent_if_empty(&self) {
+        let _ = fs::remove_dir(&self.parent);
+    }
+
     /// Makes the parent if it is missing, and refuses one that another user could have made
     /// for us: in a shared /tmp anyone can create `nslab-UID` first, or make it a symlink,
     /// and read or swap the traces inside.
@@ -146,6 +152,19 @@ mod tests {
         dirs.remove_stale();
         assert!(!stale.exists());
         assert!(ours.path().exists() && unrelated.exists());
+    }
+
+    #[test]
+    fn the_parent_goes_once_the_last_step_dir_has_gone() {
+        // Regression: an empty /tmp/nslab-UID stayed after every nslab.
+        let base = tempfile::tempdir().expect("base");
+        let dirs = StepDirs::under(base.path());
+        let ours = dirs.create().expect("our step dir");
+        dirs.remove_parent_if_empty();
+        assert!(dirs.parent.exists(), "still in use");
+        drop(ours);
+        dirs.remove_parent_if_empty();
+        assert!(!dirs.parent.exists());
     }
 
     #[test]
