@@ -15,12 +15,27 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// Start the course over instead of resuming where you left off.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub fresh: bool,
 
-    /// Also read lessons from this directory.
-    #[arg(long = "lessons", value_name = "DIR", global = true)]
-    pub lesson_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub lessons: LessonDirs,
+}
+
+/// Where lessons come from besides the shipped ones and the config directory. Only the
+/// commands that read lessons take it, so that it does not clutter the others' help.
+#[derive(Clone, Debug, Default, Args)]
+pub struct LessonDirs {
+    /// Also read lessons from this directory (may be repeated).
+    #[arg(long = "lessons", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+impl LessonDirs {
+    /// These directories followed by `more`'s.
+    pub fn and(&self, more: &LessonDirs) -> Vec<PathBuf> {
+        self.dirs.iter().chain(&more.dirs).cloned().collect()
+    }
 }
 
 /// The subcommands.
@@ -35,7 +50,7 @@ pub enum Command {
     /// Show what this machine allows: root, namespaces, user namespaces, cgroups.
     Doctor,
     /// List the lessons and their steps.
-    Lessons,
+    Lessons(LessonDirs),
     /// Validate lesson files (default: the shipped ones).
     Check(CheckArgs),
     /// Prove a lesson's claims on this kernel: start each step's sandbox and run its checks.
@@ -50,13 +65,25 @@ pub enum Command {
     Probe { namespace: String },
 }
 
-#[derive(Debug, Args)]
+/// Without a subcommand, nslab opens the lessons.
+impl Default for Command {
+    fn default() -> Command {
+        Command::Learn(LearnArgs::default())
+    }
+}
+
+#[derive(Debug, Default, Args)]
 pub struct LearnArgs {
     /// The lesson id, such as containers-from-scratch.
     pub lesson: Option<String>,
     /// The step id to open at.
     #[arg(long)]
     pub step: Option<String>,
+    /// Start the course over instead of resuming where you left off.
+    #[arg(long)]
+    pub fresh: bool,
+    #[command(flatten)]
+    pub lessons: LessonDirs,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +137,8 @@ pub struct VerifyArgs {
     /// Only this step.
     #[arg(long)]
     pub step: Option<String>,
+    #[command(flatten)]
+    pub lessons: LessonDirs,
 }
 
 #[derive(Debug, Args)]

@@ -43,12 +43,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
-    let command = cli.command.unwrap_or(Command::Learn(cli::LearnArgs {
-        lesson: None,
-        step: None,
-    }));
+    let command = cli.command.unwrap_or_default();
     match command {
-        Command::Learn(args) => tui::learn(args, cli.fresh, &cli.lesson_dirs),
+        Command::Learn(args) => {
+            let dirs = cli.lessons.and(&args.lessons);
+            let fresh = cli.fresh || args.fresh;
+            tui::learn(args, fresh, &dirs)
+        }
         Command::Run(args) => cli::run::run(args),
         Command::Rootfs(args) => cli::rootfs::run(args),
         Command::Doctor => {
@@ -56,9 +57,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", report.render());
             Ok(if report.ready() { 0 } else { 1 })
         }
-        Command::Lessons => lesson::cli::list(&cli.lesson_dirs),
+        Command::Lessons(dirs) => lesson::cli::list(&cli.lessons.and(&dirs)),
         Command::Check(args) => lesson::cli::check(&args.paths),
-        Command::Verify(args) => lesson::cli::verify(args, &cli.lesson_dirs),
+        Command::Verify(args) => {
+            let dirs = cli.lessons.and(&args.lessons);
+            lesson::cli::verify(args, &dirs)
+        }
         Command::Inspect(args) => inspect::cli::inspect(args),
         Command::Launcher => Ok(sandbox::launcher::main()),
         Command::Probe { namespace } => Ok(doctor::probe_main(&namespace)),

@@ -214,6 +214,7 @@ mod tests {
         LearnArgs {
             lesson: lesson.map(str::to_string),
             step: step.map(str::to_string),
+            ..LearnArgs::default()
         }
     }
 

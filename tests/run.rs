@@ -294,6 +294,10 @@ fn a_mistyped_option_is_an_error_not_the_command() {
         "clap suggests the right one: {stderr}"
     );
 
+    // Options of the lesson commands mean nothing to run, and are refused rather than ignored.
+    let output = run(&["--fresh", "--", "true"]);
+    assert_eq!(output.status.code(), Some(125), "{output:?}");
+
     // Options after the command belong to the command.
     let output = run(&["--ns", "uts", "sh", "-c", "echo $0", "-x"]);
     assert_eq!(stdout_lines(&output), ["-x"], "{output:?}");
