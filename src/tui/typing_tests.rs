@@ -79,9 +79,14 @@ fn number_keys_type_only_into_a_shell_at_its_prompt() {
     );
 
     app.host.write(b"sleep 30\r");
-    pump(&mut app, &events, "sleep in the foreground", |app| {
-        matches!(app.host.foreground(), Foreground::Program(_))
-    });
+    // Wait for sleep itself: between the shell's fork and the exec, the foreground child is
+    // still called `sh`.
+    pump(
+        &mut app,
+        &events,
+        "sleep in the foreground",
+        |app| matches!(app.host.foreground(), Foreground::Program(Some(name)) if name == "sleep"),
+    );
     app.send_suggestion(0);
     let message = app.message.clone().unwrap_or_default();
     assert!(message.contains("sleep is running"), "{message}");
