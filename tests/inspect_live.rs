@@ -64,13 +64,23 @@ fn full_isolation_matches_what_the_shell_inside_prints() {
         assert_eq!(row["sharing"], "new", "{kind}");
     }
 
-    // The background sleep is a descendant, numbered 2 or more inside.
-    let sleeper = rows_with_role(&snapshot, "descendant");
-    assert!(
-        sleeper
+    // The background sleep is a descendant. The script starts it right after printing END, so
+    // until its exec the child is still a copy of the shell: look again for a moment.
+    let has_sleep = |snapshot: &Value| {
+        rows_with_role(snapshot, "descendant")
             .iter()
-            .any(|r| r["command"].as_str().unwrap().contains("sleep 30")),
-        "{sleeper:?}"
+            .any(|r| r["command"].as_str().unwrap().contains("sleep 30"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut latest = snapshot.clone();
+    while !has_sleep(&latest) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        latest = sandbox.inspect(sandbox.launcher);
+    }
+    assert!(
+        has_sleep(&latest),
+        "{:?}",
+        rows_with_role(&latest, "descendant")
     );
     assert_eq!(snapshot["proc"]["kind"], "sandbox");
     assert!(snapshot["pids"]["own_pid_namespace"].as_bool().unwrap());
