@@ -34,6 +34,15 @@ impl Home {
             .expect("nslab runs")
     }
 
+    /// Writes `text` as lesson `id` into this home's own lesson directory and verifies it.
+    fn verify_lesson(&self, id: &str, text: &str) -> Output {
+        let lessons = self.path().join("lessons");
+        fs::create_dir_all(&lessons).expect("mkdir");
+        fs::write(lessons.join(format!("{id}.toml")), text).expect("write the lesson");
+        let dir = lessons.to_str().expect("utf-8 path");
+        self.nslab(&["--lessons", dir, "verify", id])
+    }
+
     /// nslab as `nobody`, with every XDG directory in this home.
     fn nslab_as_nobody(&self, args: &[&str]) -> Output {
         let home = self.path();
@@ -284,8 +293,6 @@ fn verify_proves_every_shipped_lesson_as_an_unprivileged_user() {
 #[test]
 fn verify_fails_a_false_claim_and_shows_what_it_saw() {
     let home = Home::new();
-    let lessons = home.path().join("lessons");
-    fs::create_dir(&lessons).expect("mkdir");
     let lesson = r#"id = "wrong"
 title = "Wrong"
 summary = "A claim that is false."
@@ -297,10 +304,8 @@ body = "The hostname is not box."
 isolation = { namespaces = ["uts"], hostname = "box" }
 checks = [ { run = "hostname", output = '^elsewhere$' } ]
 "#;
-    fs::write(lessons.join("wrong.toml"), lesson).expect("write the lesson");
 
-    let dir = lessons.to_str().expect("utf-8 path");
-    let output = home.nslab(&["--lessons", dir, "verify", "wrong"]);
+    let output = home.verify_lesson("wrong", lesson);
 
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let stdout = text(&output.stdout);
@@ -318,8 +323,6 @@ checks = [ { run = "hostname", output = '^elsewhere$' } ]
 #[test]
 fn verify_reports_a_sandbox_that_cannot_start_at_once_with_its_reason() {
     let home = Home::new();
-    let lessons = home.path().join("lessons");
-    fs::create_dir(&lessons).expect("mkdir");
     let lesson = r#"id = "rootless"
 title = "Rootless"
 summary = "A root directory that is not there."
@@ -331,11 +334,9 @@ body = "The root directory does not exist."
 isolation = { root = "/nonexistent/nslab-root" }
 checks = [ { fact = "new-root" } ]
 "#;
-    fs::write(lessons.join("rootless.toml"), lesson).expect("write the lesson");
 
     let started = std::time::Instant::now();
-    let dir = lessons.to_str().expect("utf-8 path");
-    let output = home.nslab(&["--lessons", dir, "verify", "rootless"]);
+    let output = home.verify_lesson("rootless", lesson);
 
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
@@ -349,8 +350,6 @@ checks = [ { fact = "new-root" } ]
 #[test]
 fn verify_reports_a_command_that_is_not_complete_shell_syntax() {
     let home = Home::new();
-    let lessons = home.path().join("lessons");
-    fs::create_dir(&lessons).expect("mkdir");
     let lesson = r#"id = "unclosed"
 title = "Unclosed"
 summary = "A quote that is never closed."
@@ -365,11 +364,9 @@ checks = [
     { run = "echo after", output = '^after$' },
 ]
 "#;
-    fs::write(lessons.join("unclosed.toml"), lesson).expect("write the lesson");
 
     let started = std::time::Instant::now();
-    let dir = lessons.to_str().expect("utf-8 path");
-    let output = home.nslab(&["--lessons", dir, "verify", "unclosed"]);
+    let output = home.verify_lesson("unclosed", lesson);
 
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
