@@ -357,22 +357,25 @@ fn assert_all_gone_soon(pids: &[i32]) {
     }
 }
 
-#[test]
-fn nothing_is_left_after_kill_9_of_nslab_with_a_pid_namespace() {
-    let (mut child, pids) = start_with_background_jobs("pid,mnt");
+/// Kills nslab with SIGKILL while its shell has background jobs, and waits for every process
+/// below it to go.
+fn assert_nothing_left_after_kill_9(namespaces: &str) {
+    let (mut child, pids) = start_with_background_jobs(namespaces);
     child.kill().unwrap();
     child.wait().unwrap();
     assert_all_gone_soon(&pids);
 }
 
 #[test]
+fn nothing_is_left_after_kill_9_of_nslab_with_a_pid_namespace() {
+    assert_nothing_left_after_kill_9("pid,mnt");
+}
+
+#[test]
 fn nothing_is_left_after_kill_9_of_nslab_without_a_pid_namespace() {
     // Without a PID namespace the kernel does not kill the jobs with the shell: the launcher,
     // a child subreaper, has to find them.
-    let (mut child, pids) = start_with_background_jobs("uts");
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_all_gone_soon(&pids);
+    assert_nothing_left_after_kill_9("uts");
 }
 
 #[test]
